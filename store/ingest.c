@@ -1,0 +1,220 @@
+/* ingest.c: per frame: link/IP/UDP/TCP (dissect/net) -> SIP (dissect/sip) -> SDP -> dialog ->
+ * batched rows (store/writer). Non-SIP payloads are dropped after a few byte compares. */
+#include "store/ingest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect/dialog.h"
+#include "dissect/net.h"
+#include "dissect/sdp.h"
+#include "dissect/sip.h"
+#include "store/writer.h"
+
+#define EXPIRE_EVERY 4096 /* frames between dialog/net expiry passes */
+
+struct ingest {
+    struct db *db;
+    struct writer *w;
+    struct net_ctx *net;
+    struct dlg_ctx *dlg;
+    struct sip_msg *msg; /* scratch, reused (large: the header array) */
+    struct sdp *sdp;     /* scratch */
+    int64_t first_capture;
+    struct ingest_stats st;
+    uint64_t since_expire;
+};
+
+static void on_evict(void *user, struct dlg_call *c)
+{
+    struct ingest *in = user;
+    writer_call(in->w, c);
+}
+
+static bool on_reload(void *user, struct dlg_call *c)
+{
+    struct ingest *in = user;
+    return in->first_capture > 0 && writer_reload_call(in->w, in->first_capture, c);
+}
+
+static uint64_t max_id(struct db *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    uint64_t v = 0;
+    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+struct ingest *ingest_new(struct db *db, char *err, size_t errlen)
+{
+    struct ingest *in = calloc(1, sizeof *in);
+    if (!in)
+        abort();
+    in->db = db;
+    in->w = writer_new(db, err, errlen);
+    if (!in->w) {
+        free(in);
+        return NULL;
+    }
+    in->net = net_new(NULL, sip_frame_len);
+    uint64_t first = max_id(db, "SELECT coalesce(max(id),0)+1 FROM calls");
+    in->dlg = dlg_new(NULL, first, on_evict, on_reload, in);
+    in->msg = malloc(sizeof *in->msg);
+    in->sdp = malloc(sizeof *in->sdp);
+    if (!in->msg || !in->sdp)
+        abort();
+    return in;
+}
+
+int ingest_capture_begin(struct ingest *in, const char *name, const char *quick_hash, int linktype,
+                         char *err, size_t errlen)
+{
+    memset(&in->st, 0, sizeof in->st);
+    int64_t id = writer_capture_begin(in->w, name, quick_hash, linktype);
+    if (id < 0) {
+        snprintf(err, errlen, "%s", writer_error(in->w));
+        return -1;
+    }
+    if (in->first_capture == 0)
+        in->first_capture = id;
+    return 0;
+}
+
+static unsigned msg_flags(const struct sip_msg *m, const struct net_payload *pl, bool retrans)
+{
+    unsigned f = 0;
+    if (retrans)
+        f |= DB_MSG_RETRANS;
+    if (m->flags & ~(uint32_t)SIP_F_TRUNCATED)
+        f |= DB_MSG_MALFORMED;
+    if (pl->truncated)
+        f |= DB_MSG_TRUNCATED;
+    if (pl->reassembled)
+        f |= DB_MSG_REASSEMBLED;
+    return f;
+}
+
+static void store_sdp(struct ingest *in, const struct sip_msg *m, uint64_t msg_id)
+{
+    struct slice body = sip_sdp_body(m);
+    if (body.len == 0 || sdp_parse(in->sdp, body) != DIS_OK)
+        return;
+    writer_sdp(in->w, msg_id, in->sdp);
+}
+
+static void on_sip(struct ingest *in, const struct net_payload *pl, struct sip_msg *m)
+{
+    if (pl->truncated)
+        m->flags |= SIP_F_TRUNCATED;
+    struct dlg_event ev;
+    dlg_message(in->dlg, m, pl, &ev);
+    if (ev.new_call) {
+        ev.call->capture = writer_capture_id(in->w);
+        in->st.calls++;
+    }
+    uint32_t cseq = 0;
+    struct slice cm = SLICE_NULL;
+    bool has_cseq = sip_cseq(m, &cseq, &cm);
+    bool has_sdp = sip_sdp_body(m).len > 0;
+    struct wr_msg r = {
+        .call = ev.call ? ev.call->id : 0,
+        .frame = pl->frame->index,
+        .idx = pl->index_in_frame,
+        .ts_ns = pl->frame->ts_ns,
+        .src = &pl->src,
+        .dst = &pl->dst,
+        .transport = pl->transport,
+        .method = m->is_request ? m->method : SLICE_NULL,
+        .status = m->is_request ? 0 : m->status,
+        .reason = m->is_request ? SLICE_NULL : m->reason,
+        .cseq = has_cseq ? (int64_t)cseq : -1,
+        .cseq_method = has_cseq ? cm : SLICE_NULL,
+        .flags = msg_flags(m, pl, ev.retransmission) | (has_sdp ? DB_MSG_SDP : 0),
+        .raw = m->raw,
+    };
+    in->st.sip_messages++;
+    if (r.flags & DB_MSG_MALFORMED)
+        in->st.malformed++;
+    uint64_t id = writer_message(in->w, &r);
+    if (id && has_sdp)
+        store_sdp(in, m, id);
+}
+
+static void deliver(void *user, const struct net_payload *pl)
+{
+    struct ingest *in = user;
+    if (!sip_looks_like(pl->data))
+        return;
+    struct sip_msg *m = in->msg;
+    if (sip_parse(m, pl->data) == DIS_NOT_MINE)
+        return;
+    on_sip(in, pl, m);
+}
+
+void ingest_frame(struct ingest *in, const struct frame *f)
+{
+    in->st.packets++;
+    if (in->st.first_ns == 0 || f->ts_ns < in->st.first_ns)
+        in->st.first_ns = f->ts_ns;
+    if (f->ts_ns > in->st.last_ns)
+        in->st.last_ns = f->ts_ns;
+    net_frame(in->net, f, deliver, in);
+    if (++in->since_expire >= EXPIRE_EVERY) {
+        in->since_expire = 0;
+        net_expire(in->net, f->ts_ns);
+        dlg_expire(in->dlg, f->ts_ns);
+    }
+}
+
+int ingest_capture_end(struct ingest *in, int complete, const char *hash, uint64_t size, char *err,
+                       size_t errlen)
+{
+    dlg_flush_all(in->dlg);
+    const struct ingest_stats *s = &in->st;
+    if (writer_capture_end(in->w, complete, hash, size, s->packets, s->sip_messages, s->calls,
+                           s->first_ns, s->last_ns) < 0) {
+        snprintf(err, errlen, "%s", writer_error(in->w));
+        return -1;
+    }
+    return 0;
+}
+
+int64_t ingest_capture_id(const struct ingest *in)
+{
+    return writer_capture_id(in->w);
+}
+
+const struct ingest_stats *ingest_get_stats(const struct ingest *in)
+{
+    return &in->st;
+}
+
+int ingest_commit(struct ingest *in, char *err, size_t errlen)
+{
+    if (writer_commit(in->w) < 0) {
+        snprintf(err, errlen, "%s", writer_error(in->w));
+        return -1;
+    }
+    return 0;
+}
+
+const char *ingest_error(const struct ingest *in)
+{
+    return writer_error(in->w);
+}
+
+int ingest_free(struct ingest *in, char *err, size_t errlen)
+{
+    if (!in)
+        return 0;
+    int rc = writer_free(in->w, err, errlen);
+    net_free(in->net);
+    dlg_free(in->dlg);
+    free(in->msg);
+    free(in->sdp);
+    free(in);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/* ingest.h: the dissect -> store path for one import or capture session: frames in, calls and
+ * messages out (net layers, SIP parse, SDP, dialogs, batched writes). One thread owns it. */
+#ifndef SS_INGEST_H
+#define SS_INGEST_H
+
+#include "dissect/frame.h"
+#include "store/db.h"
+
+struct ingest_stats {
+    uint64_t packets;
+    uint64_t sip_messages;
+    uint64_t calls; /* calls first seen in this capture */
+    uint64_t rtp_streams;
+    uint64_t malformed; /* SIP messages flagged malformed */
+    int64_t first_ns, last_ns;
+};
+
+struct ingest;
+
+struct ingest *ingest_new(struct db *db, char *err, size_t errlen);
+/* Starts a capture (a file or an interface); returns 0 or -1 with err. */
+int ingest_capture_begin(struct ingest *in, const char *name, const char *quick_hash, int linktype,
+                         char *err, size_t errlen);
+/* Dissects and stores one frame. */
+void ingest_frame(struct ingest *in, const struct frame *f);
+/* Writes every open call and ends the capture (complete: 1 whole file read, 2 stopped by a read
+ * error); returns 0 or -1 with err. */
+int ingest_capture_end(struct ingest *in, int complete, const char *hash, uint64_t size, char *err,
+                       size_t errlen);
+/* Id of the current (or last) capture. */
+int64_t ingest_capture_id(const struct ingest *in);
+/* Counters of the current (or last) capture. */
+const struct ingest_stats *ingest_get_stats(const struct ingest *in);
+/* Commits what is pending; returns 0 or -1 with err. */
+int ingest_commit(struct ingest *in, char *err, size_t errlen);
+/* The first storage error, or NULL. */
+const char *ingest_error(const struct ingest *in);
+/* Commits and frees; returns 0 or -1 with err. */
+int ingest_free(struct ingest *in, char *err, size_t errlen);
+
+#endif

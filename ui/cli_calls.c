@@ -1,0 +1,261 @@
+/* cli_calls.c: `sipscope calls`: the call history as a table, JSON or CSV, with filters. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/query.h"
+#include "ui/cli.h"
+#include "ui/json.h"
+#include "ui/timeparse.h"
+
+enum out_format { OUT_TABLE, OUT_JSON, OUT_CSV };
+
+struct calls_out {
+    enum out_format fmt;
+    FILE *out;
+    unsigned n;
+};
+
+static int parse_status(struct cli *c, const char *v, struct q_filter *f)
+{
+    size_t n = strlen(v);
+    if (n == 3 && v[0] >= '1' && v[0] <= '6' && (v[1] == 'x' || v[1] == 'X') &&
+        (v[2] == 'x' || v[2] == 'X')) {
+        f->status_class = v[0] - '0';
+        return 0;
+    }
+    char *end = NULL;
+    long s = strtol(v, &end, 10);
+    if (n == 3 && *end == '\0' && s >= 100 && s <= 699) {
+        f->status = (int)s;
+        return 0;
+    }
+    return cli_usage_error(c, "--status wants a code 100-699 or a class like 4xx, not '%s'", v);
+}
+
+static int parse_args(struct cli *c, struct q_filter *f, enum out_format *fmt)
+{
+    for (int i = 0; i < c->argc; i++) {
+        const char *v = NULL;
+        int r;
+        char **a = c->argv;
+        if ((r = cli_opt(c, c->argc, a, &i, "--json", false, NULL)) == 1) {
+            *fmt = OUT_JSON;
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--csv", false, NULL)) == 1) {
+            *fmt = OUT_CSV;
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--invite", false, NULL)) == 1) {
+            f->invite_only = true;
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--from", true, &v)) != 0) {
+            f->from = v;
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--to", true, &v)) != 0) {
+            f->to = v;
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--method", true, &v)) != 0) {
+            f->method = v;
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--status", true, &v)) != 0) {
+            if (r > 0 && parse_status(c, v, f) != 0)
+                return EXIT_USAGE;
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--since", true, &v)) != 0) {
+            if (r > 0 && time_parse(v, &f->since_ns) < 0)
+                return cli_usage_error(c, "--since: cannot read time '%s' (ISO 8601 or epoch)", v);
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--until", true, &v)) != 0) {
+            if (r > 0 && time_parse(v, &f->until_ns) < 0)
+                return cli_usage_error(c, "--until: cannot read time '%s' (ISO 8601 or epoch)", v);
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--limit", true, &v)) != 0) {
+            char *end = NULL;
+            if (r > 0)
+                f->limit = strtoll(v, &end, 10);
+            if (r > 0 && (*end != '\0' || f->limit <= 0))
+                return cli_usage_error(c, "--limit wants a positive number, not '%s'", v);
+        } else {
+            return cli_usage_error(c, "unknown argument %s", a[i]);
+        }
+        if (r < 0)
+            return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static void json_call(FILE *o, const struct q_call *c)
+{
+    fputs("{\"call_id\":", o);
+    json_cstr(o, c->call_id);
+    fputs(",\"method\":", o);
+    json_cstr(o, c->method);
+    fputs(",\"from\":", o);
+    json_cstr(o, c->from);
+    fputs(",\"to\":", o);
+    json_cstr(o, c->to);
+    fputs(",\"src\":", o);
+    json_cstr(o, c->src);
+    fputs(",\"dst\":", o);
+    json_cstr(o, c->dst);
+    fputs(",\"transport\":", o);
+    json_cstr(o, c->transport);
+    fputs(",\"start\":", o);
+    json_epoch(o, c->start_ns);
+    fputs(",\"end\":", o);
+    json_epoch(o, c->end_ns);
+    fprintf(o, ",\"messages\":%lld,\"final_status\":", (long long)c->messages);
+    if (c->final_status)
+        fprintf(o, "%d", c->final_status);
+    else
+        fputs("null", o);
+    fputs(",\"state\":", o);
+    json_cstr(o, c->state);
+    fputs(",\"duration\":", o);
+    json_secs(o, c->bye_ns - c->answer_ns, c->answer_ns && c->bye_ns >= c->answer_ns);
+    fputs(",\"setup_time\":", o);
+    json_secs(o, c->ring_ns - c->invite_ns, c->invite_ns && c->ring_ns >= c->invite_ns);
+    fprintf(o, ",\"rtp_streams\":%d}", c->rtp_streams);
+}
+
+/* CSV field (RFC 4180 quoting); a leading = + - @ is prefixed with ' so spreadsheets do not
+ * evaluate it (formula injection); control characters become spaces. */
+static void csv_field(FILE *o, const char *s)
+{
+    if (!s)
+        return;
+    putc('"', o);
+    if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
+        putc('\'', o);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"')
+            fputs("\"\"", o);
+        else if (ch < 0x20 || ch == 0x7F)
+            putc(' ', o);
+        else
+            putc(ch, o);
+    }
+    putc('"', o);
+}
+
+static void csv_secs(FILE *o, int64_t ns, bool ok)
+{
+    if (ok)
+        json_epoch(o, ns);
+}
+
+static void csv_call(FILE *o, const struct q_call *c)
+{
+    csv_field(o, c->call_id);
+    putc(',', o);
+    csv_field(o, c->method);
+    putc(',', o);
+    csv_field(o, c->from);
+    putc(',', o);
+    csv_field(o, c->to);
+    putc(',', o);
+    csv_field(o, c->src);
+    putc(',', o);
+    csv_field(o, c->dst);
+    putc(',', o);
+    csv_field(o, c->transport);
+    putc(',', o);
+    json_epoch(o, c->start_ns);
+    putc(',', o);
+    json_epoch(o, c->end_ns);
+    fprintf(o, ",%lld,", (long long)c->messages);
+    if (c->final_status)
+        fprintf(o, "%d", c->final_status);
+    putc(',', o);
+    csv_field(o, c->state);
+    putc(',', o);
+    csv_secs(o, c->bye_ns - c->answer_ns, c->answer_ns && c->bye_ns >= c->answer_ns);
+    putc(',', o);
+    csv_secs(o, c->ring_ns - c->invite_ns, c->invite_ns && c->ring_ns >= c->invite_ns);
+    fprintf(o, ",%d\r\n", c->rtp_streams);
+}
+
+/* Copies s into buf (width w) for a terminal: control bytes become '?', a long text is cut in
+ * the middle with "~" so both ends (scheme/user and host) stay visible. */
+static void fit(char *buf, size_t w, const char *s)
+{
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    char tmp[512];
+    size_t k = 0;
+    if (n <= w) {
+        memcpy(tmp, s, n);
+        k = n;
+    } else {
+        size_t head = (w - 1) / 2, tail = w - 1 - head;
+        memcpy(tmp, s, head);
+        tmp[head] = '~';
+        memcpy(tmp + head + 1, s + n - tail, tail);
+        k = w;
+    }
+    for (size_t i = 0; i < k; i++) {
+        unsigned char ch = (unsigned char)tmp[i];
+        buf[i] = (ch < 0x20 || ch >= 0x7F) ? '?' : (char)ch;
+    }
+    buf[k] = '\0';
+}
+
+static void table_call(FILE *o, const struct q_call *c, unsigned n)
+{
+    char from[20], to[20], method[9], state[10];
+    time_t t = (time_t)(c->start_ns / 1000000000);
+    struct tm tm;
+    char when[16];
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%m-%d %H:%M:%S", &tm);
+    fit(from, 19, c->from);
+    fit(to, 19, c->to);
+    fit(method, 8, c->method);
+    fit(state, 9, c->state);
+    char code[4] = "-";
+    if (c->final_status)
+        snprintf(code, sizeof code, "%d", c->final_status);
+    fprintf(o, "%4u %-14s %-8s %-19s %-19s %4lld %-9s %3s\n", n, when, method, from, to,
+            (long long)c->messages, state, code);
+}
+
+static int on_call(void *user, const struct q_call *c)
+{
+    struct calls_out *co = user;
+    co->n++;
+    if (co->fmt == OUT_JSON) {
+        fputs(co->n > 1 ? ",\n" : "\n", co->out);
+        json_call(co->out, c);
+    } else if (co->fmt == OUT_CSV) {
+        csv_call(co->out, c);
+    } else {
+        table_call(co->out, c, co->n);
+    }
+    return 0;
+}
+
+int cmd_calls(struct cli *c)
+{
+    struct q_filter f = {0};
+    enum out_format fmt = OUT_TABLE;
+    int rc = parse_args(c, &f, &fmt);
+    if (rc != 0)
+        return rc;
+    rc = c->nfiles ? cli_import_files(c, c->files, c->nfiles, false) : cli_open_db(c);
+    if (rc != 0)
+        return rc;
+    f.captures = c->captures;
+    f.ncaptures = c->ncaptures;
+    struct calls_out co = {.fmt = fmt, .out = stdout};
+    if (fmt == OUT_JSON)
+        fputs("[", stdout);
+    else if (fmt == OUT_CSV)
+        fputs("call_id,method,from,to,src,dst,transport,start,end,messages,final_status,state,"
+              "duration,setup_time,rtp_streams\r\n",
+              stdout);
+    else
+        printf("%4s %-14s %-8s %-19s %-19s %4s %-9s %3s\n", "#", "start (UTC)", "method", "from",
+               "to", "msgs", "state", "code");
+    char err[1024];
+    if (q_calls(c->db, &f, on_call, &co, err, sizeof err) < 0)
+        return cli_runtime_error("%s", err);
+    if (fmt == OUT_JSON)
+        fputs(co.n ? "\n]\n" : "]\n", stdout);
+    if (fflush(stdout) != 0)
+        return cli_runtime_error("standard output: write error");
+    return 0;
+}

@@ -1,0 +1,121 @@
+/* main.c: sipscope entry point: global options (CLI.md) and dispatch to the subcommands. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/cli.h"
+
+struct command {
+    const char *name;
+    int (*run)(struct cli *c);
+    const char *usage;
+};
+
+static const struct command commands[] = {
+    {"import", cmd_import, "import FILE... [--db DB]  dissect captures into the history"},
+    {"calls", cmd_calls,
+     "calls [-r FILE]... [--json|--csv] [--invite] [--from T] [--to T] [--method M]\n"
+     "        [--status CODE|CLASS] [--since TIME] [--until TIME] [--limit N]"},
+    {"ladder", cmd_ladder,
+     "ladder CALL[,CALL...] [-r FILE]... [--format text|json] [-o OUT] [--ascii]"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: sipscope [--db DB] [-r FILE]... [-q] COMMAND [ARGS]\n\n"
+                 "Captures SIP calls from pcap/pcapng files into a history database and shows "
+                 "them.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %s\n", commands[i].usage);
+    fprintf(out, "\nglobal options:\n"
+                 "  --db PATH   history database (default $SIPSCOPE_DB, else\n"
+                 "              $XDG_DATA_HOME/sipscope/history.db); \":memory:\" keeps nothing\n"
+                 "  -r FILE     read a pcap/pcapng (.gz too; \"-\" = stdin); repeatable\n"
+                 "  -q          quiet: no progress, no summary\n"
+                 "  -h, --help  this help; --version  the version\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    }
+    return NULL;
+}
+
+/* Pulls the global options out of argv (anywhere), leaving the rest in order in c->argv. */
+static int parse_globals(struct cli *c, int argc, char **argv, bool *help)
+{
+    c->argv = calloc((size_t)argc + 1, sizeof *c->argv);
+    if (!c->argv)
+        abort();
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int r;
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < argc)
+                c->argv[c->argc++] = argv[i++];
+            break;
+        }
+        if ((r = cli_opt(c, argc, argv, &i, "--db", true, &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            c->db_path = v;
+        } else if ((r = cli_opt(c, argc, argv, &i, "-r", true, &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            if (c->nfiles >= CLI_MAX_FILES)
+                return cli_usage_error(c, "too many -r files (max %d)", CLI_MAX_FILES);
+            c->files[c->nfiles++] = v;
+        } else if (strcmp(argv[i], "-q") == 0) {
+            c->quiet = true;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            *help = true;
+        } else {
+            c->argv[c->argc++] = argv[i];
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c = {.prog = "sipscope"};
+    bool help = false;
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("sipscope %s\n", SIPSCOPE_VERSION);
+        return EXIT_OK;
+    }
+    int rc = parse_globals(&c, argc, argv, &help);
+    if (rc != 0)
+        return rc;
+    const struct command *cmd = NULL;
+    if (c.argc > 0 && strcmp(c.argv[0], "help") == 0) {
+        help = true;
+        c.argc--;
+        c.argv++;
+    }
+    if (c.argc > 0)
+        cmd = find_command(c.argv[0]);
+    if (help) {
+        if (cmd)
+            printf("usage: sipscope %s\n", cmd->usage);
+        else
+            usage(stdout);
+        return EXIT_OK;
+    }
+    if (!cmd) {
+        if (c.argc > 0)
+            fprintf(stderr, "sipscope: unknown command '%s' (try sipscope --help)\n", c.argv[0]);
+        else
+            usage(stderr);
+        return EXIT_USAGE;
+    }
+    c.cmd = cmd->name;
+    c.argc--;
+    c.argv++;
+    rc = cmd->run(&c);
+    db_close(c.db);
+    return rc;
+}

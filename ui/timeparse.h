@@ -1,0 +1,11 @@
+/* timeparse.h: reads the times users give (--since/--until): epoch seconds (with fraction) or
+ * ISO 8601 "YYYY-MM-DD[THH:MM[:SS[.frac]]][Z|+HH:MM]" (UTC unless an offset is given). */
+#ifndef SS_TIMEPARSE_H
+#define SS_TIMEPARSE_H
+
+#include <stdint.h>
+
+/* Returns 0 and nanoseconds since the epoch in *ns, or -1 when s is not a time. */
+int time_parse(const char *s, int64_t *ns);
+
+#endif
