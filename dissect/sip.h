@@ -165,27 +165,16 @@ enum sip_hdr_id sip_hdr_id_of(struct slice name);
 const char *sip_hdr_name(enum sip_hdr_id id);
 
 /* RFC 3261 §25.1 token character: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" /
- * "~". */
+ * "~". A bitmask per 64 code points (the header scan calls this for every name byte). */
 static inline bool sip_token_char(uint8_t c)
 {
-    uint8_t l = (uint8_t)(c | 0x20);
-    if ((l >= 'a' && l <= 'z') || (c >= '0' && c <= '9'))
-        return true;
-    switch (c) {
-    case '-':
-    case '.':
-    case '!':
-    case '%':
-    case '*':
-    case '_':
-    case '+':
-    case '`':
-    case '\'':
-    case '~':
-        return true;
-    default:
-        return false;
-    }
+    const uint64_t lo = 0x03ff6ca200000000u; /* ! % ' * + - . 0-9 */
+    const uint64_t hi = 0x47ffffff87fffffeu; /* A-Z _ ` a-z ~ */
+    if (c < 64)
+        return (lo >> c) & 1;
+    if (c < 128)
+        return (hi >> (c - 64)) & 1;
+    return false;
 }
 
 #endif
