@@ -67,7 +67,13 @@ start_tcpdump() {
   exit 1
 }
 
-stop_pid() {   # stop one PID we started, wait for it (bounded)
+forget_pid() {  # drop a reaped PID from PIDS so that cleanup never signals a reused PID
+  local p=$1 q keep=()
+  for q in "${PIDS[@]:-}"; do [ "$q" != "$p" ] && [ -n "$q" ] && keep+=("$q"); done
+  PIDS=("${keep[@]:-}")
+}
+
+stop_pid() {   # stop one PID we started, wait for it (bounded), forget it
   local p=$1 i
   sleep 1   # let the capture drain
   kill -INT "$p" 2>/dev/null || true
@@ -77,19 +83,20 @@ stop_pid() {   # stop one PID we started, wait for it (bounded)
   done
   kill -9 "$p" 2>/dev/null || true
   wait "$p" 2>/dev/null || true
+  forget_pid "$p"
 }
 
-truth() {   # truth CAPTURE
-  python3 "$TOOLS/make_truth.py" "$1" -o "${1%.gz}.truth.json.tmp"
-  local base=$1
-  case "$base" in *.pcap.gz|*.pcapng.gz) ;; esac
-  mv "${1%.gz}.truth.json.tmp" "$(truth_name "$1")"
-  log "$(basename "$1"): $(python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print(t["link_type"], t["packet_count"], "pkts,", t["sip_message_count"], "SIP msgs,", t["call_count"], "calls,", t["sip_retransmissions"], "resent")' "$(truth_name "$1")")"
-}
 truth_name() {  # capture path -> truth path (stem without .pcap/.pcapng[.gz])
   local f=$1
   f=${f%.gz}; f=${f%.pcapng}; f=${f%.pcap}
   echo "$f.truth.json"
+}
+
+truth() {   # truth CAPTURE: write CAPTURE's truth file with make_truth.py, log a summary
+  local t
+  t=$(truth_name "$1")
+  python3 "$TOOLS/make_truth.py" "$1" -o "$t"
+  log "$(basename "$1"): $(python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print(t["link_type"], t["file_format"], t["packet_count"], "pkts,", t["sip_message_count"], "SIP msgs,", t["call_count"], "calls,", t["sip_retransmissions"], "resent")' "$t")"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -100,10 +107,10 @@ cap_sll1() {
   log "sll1: 4 calls UDP $uac:15060 -> $uas:5080, tcpdump -i any -y LINUX_SLL"
   start_tcpdump "$WORK/sll1.pcap" tcpdump -i any -y LINUX_SLL -n "host $uas and host $uac and udp"
   local cap=$TCPDUMP_PID
-  ( cd "$WORK" && exec timeout 60 sipp -sn uas -i $uas -p 5080 -m 4 -nostdin >"$WORK/uas1.log" 2>&1 ) &
+  ( cd "$WORK" && exec timeout -k 2 60 sipp -sn uas -i $uas -p 5080 -m 4 -nostdin >"$WORK/uas1.log" 2>&1 ) &
   local s=$!; PIDS+=("$s")
   sleep 0.5
-  ( cd "$WORK" && timeout 30 sipp -sn uac $uas:5080 -i $uac -p 15060 -m 4 -r 2 -rp 1000 -d 800 \
+  ( cd "$WORK" && timeout -k 2 30 sipp -sn uac $uas:5080 -i $uac -p 15060 -m 4 -r 2 -rp 1000 -d 800 \
       -nostdin >"$WORK/uac1.log" 2>&1 ) || { log "uac failed"; cat "$WORK/uac1.log" >&2; exit 1; }
   sleep 0.5
   stop_pid "$s"; stop_pid "$cap"
@@ -119,10 +126,10 @@ cap_tcpmid() {
   local f="$OUT/new02_tcp_midstream_port5070.pcap"
   local uas=127.0.21.2 uac=127.0.21.1
   log "tcpmid: 8 calls TCP $uac -> $uas:5070, capture starts mid-connection"
-  ( cd "$WORK" && exec timeout 60 sipp -sn uas -t t1 -i $uas -p 5070 -m 8 -nostdin >"$WORK/uas2.log" 2>&1 ) &
+  ( cd "$WORK" && exec timeout -k 2 60 sipp -sn uas -t t1 -i $uas -p 5070 -m 8 -nostdin >"$WORK/uas2.log" 2>&1 ) &
   local s=$!; PIDS+=("$s")
   sleep 0.5
-  ( cd "$WORK" && exec timeout 40 sipp -sn uac -t t1 $uas:5070 -i $uac -p 15070 -m 8 -r 2 -rp 1000 -d 1500 \
+  ( cd "$WORK" && exec timeout -k 2 40 sipp -sn uac -t t1 $uas:5070 -i $uac -p 15070 -m 8 -r 2 -rp 1000 -d 1500 \
       -nostdin >"$WORK/uac2.log" 2>&1 ) &
   local c=$!; PIDS+=("$c")
   # wait until the TCP connection is established (at most 5 s), then let 1.3 s of calls pass
@@ -134,7 +141,10 @@ cap_tcpmid() {
   sleep 1.3
   start_tcpdump "$WORK/tcpmid.pcap" tcpdump -i lo -n "host $uas and host $uac and tcp port 5070"
   local cap=$TCPDUMP_PID
-  wait "$c" || { log "uac failed"; cat "$WORK/uac2.log" >&2; exit 1; }
+  local rc=0
+  wait "$c" || rc=$?
+  forget_pid "$c"
+  [ $rc = 0 ] || { log "uac failed"; cat "$WORK/uac2.log" >&2; exit 1; }
   sleep 0.5
   stop_pid "$s"; stop_pid "$cap"
   cp "$WORK/tcpmid.pcap" "$f"
@@ -160,11 +170,11 @@ cap_ipv6frag() {
   write_big_invite_scenario "$WORK/uac_big.xml"
   start_tcpdump "$WORK/v6.pcap" ip netns exec $nsa tcpdump -i ssva$$ -n "ip6"
   local cap=$TCPDUMP_PID
-  ( cd "$WORK" && exec timeout 60 ip netns exec $nsb sipp -sn uas -i $b -p 5062 -m 2 -nostdin \
+  ( cd "$WORK" && exec timeout -k 2 60 ip netns exec $nsb sipp -sn uas -i $b -p 5062 -m 2 -nostdin \
       >"$WORK/uas3.log" 2>&1 ) &
   local s=$!; PIDS+=("$s")
   sleep 0.5
-  ( cd "$WORK" && timeout 30 ip netns exec $nsa sipp -sf "$WORK/uac_big.xml" "[$b]:5062" -i $a -p 5062 \
+  ( cd "$WORK" && timeout -k 2 30 ip netns exec $nsa sipp -sf "$WORK/uac_big.xml" "[$b]:5062" -i $a -p 5062 \
       -m 2 -r 1 -d 400 -nostdin >"$WORK/uac3.log" 2>&1 ) || { log "uac failed"; cat "$WORK/uac3.log" >&2; exit 1; }
   sleep 0.5
   stop_pid "$s"; stop_pid "$cap"
@@ -260,18 +270,19 @@ PYEOF
 # ---------------------------------------------------------------------------------------
 # 4. INVITE retransmissions: a UAS that answers only after 1.6 s, so the UAC's INVITE is
 #    retransmitted (T1 = 500 ms: copies at +0.5 s and +1.5 s). UDP on ports 7060 / 17060.
+#    Captured with nanosecond timestamps (pcap magic a1b23c4d, "nsecpcap").
 cap_retrans() {
   local f="$OUT/new04_udp_invite_retrans_port7060.pcap"
   local uas=127.0.23.2 uac=127.0.23.1
   log "retrans: 3 calls UDP $uac:17060 -> $uas:7060, UAS slow to answer"
   write_slow_uas_scenario "$WORK/uas_slow.xml"
-  start_tcpdump "$WORK/retrans.pcap" tcpdump -i lo -n "host $uas and host $uac and udp"
+  start_tcpdump "$WORK/retrans.pcap" tcpdump -i lo -n --time-stamp-precision=nano "host $uas and host $uac and udp"
   local cap=$TCPDUMP_PID
-  ( cd "$WORK" && exec timeout 60 sipp -sf "$WORK/uas_slow.xml" -i $uas -p 7060 -m 3 -nostdin \
+  ( cd "$WORK" && exec timeout -k 2 60 sipp -sf "$WORK/uas_slow.xml" -i $uas -p 7060 -m 3 -nostdin \
       >"$WORK/uas4.log" 2>&1 ) &
   local s=$!; PIDS+=("$s")
   sleep 0.5
-  ( cd "$WORK" && timeout 40 sipp -sn uac $uas:7060 -i $uac -p 17060 -m 3 -r 1 -rp 1000 -d 300 \
+  ( cd "$WORK" && timeout -k 2 40 sipp -sn uac $uas:7060 -i $uac -p 17060 -m 3 -r 1 -rp 1000 -d 300 \
       -nostdin >"$WORK/uac4.log" 2>&1 ) || { log "uac failed"; cat "$WORK/uac4.log" >&2; exit 1; }
   sleep 0.5
   stop_pid "$s"; stop_pid "$cap"
@@ -348,17 +359,17 @@ XMLEOF
 # ---------------------------------------------------------------------------------------
 # 5. Other link types / formats: re-encapsulations of real Ethernet captures (rewrap.py).
 cap_rewrap() {
-  local rw="$TOOLS/rewrap.py"
+  local rw="$TOOLS/rewrap.py" SRC=$HERE
   log "rewrap: NULL, RAW, IPV4, QinQ, pcapng-ns, gzip"
-  python3 "$rw" null  "$HERE/pub03_ipv6_udp.pcap"          "$OUT/new05_null_bsd_loopback_ipv6.pcap"
-  python3 "$rw" raw   "$HERE/pub09_udp_ip_fragments.pcap"  "$OUT/new06_raw_ipv4_fragments.pcap"
-  python3 "$rw" ipv4  "$HERE/pub02_tcp_calls_netns.pcap"   "$OUT/new07_linktype_ipv4_tcp.pcap"
-  python3 "$rw" qinq  "$OUT/new04_udp_invite_retrans_port7060.pcap" "$OUT/new08_qinq_udp_retrans.pcap"
-  python3 "$rw" pcapng-ns "$HERE/pub08_proxy_kamailio.pcap" "$OUT/new09_pcapng_nsec_proxy.pcapng"
-  python3 "$rw" gzip  "$HERE/pub07_register_options_message_subscribe.pcap" "$OUT/new10_gzip_register_options.pcap.gz"
+  python3 "$rw" null  "$SRC/pub03_ipv6_udp.pcap"          "$OUT/new05_null_bsd_loopback_ipv6.pcap"
+  python3 "$rw" raw   "$SRC/pub09_udp_ip_fragments.pcap"  "$OUT/new06_raw_ipv4_fragments.pcap"
+  python3 "$rw" ipv4  "$SRC/pub02_tcp_calls_netns.pcap"   "$OUT/new07_linktype_ipv4_tcp.pcap"
+  python3 "$rw" qinq  "$SRC/pub08_proxy_kamailio.pcap"    "$OUT/new08_qinq_proxy.pcap"
+  python3 "$rw" pcapng-ns "$OUT/new04_udp_invite_retrans_port7060.pcap" "$OUT/new09_pcapng_nsec_retrans.pcapng"
+  python3 "$rw" gzip  "$SRC/pub07_register_options_message_subscribe.pcap" "$OUT/new10_gzip_register_options.pcap.gz"
   local f
   for f in new05_null_bsd_loopback_ipv6.pcap new06_raw_ipv4_fragments.pcap new07_linktype_ipv4_tcp.pcap \
-           new08_qinq_udp_retrans.pcap new09_pcapng_nsec_proxy.pcapng new10_gzip_register_options.pcap.gz; do
+           new08_qinq_proxy.pcap new09_pcapng_nsec_retrans.pcapng new10_gzip_register_options.pcap.gz; do
     truth "$OUT/$f"
   done
 }
