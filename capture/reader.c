@@ -39,8 +39,11 @@ static ssize_t cookie_read(void *c, char *buf, size_t n)
     if (r->gz) {
         unsigned want = n > (1u << 30) ? (1u << 30) : (unsigned)n;
         int g = gzread(r->gz, buf, want);
-        if (g < 0) {
-            r->gz_error = true;
+        int zerr = Z_OK;
+        if (g == 0)
+            gzerror(r->gz, &zerr);
+        if (g < 0 || (g == 0 && zerr != Z_OK)) {
+            r->gz_error = true; /* corrupt, or the compressed stream ends early */
             return -1;
         }
         got = g;
@@ -162,7 +165,7 @@ int cap_next(struct cap_reader *r, struct frame *f, char *err, size_t errlen)
         f->data = data;
         return 1;
     }
-    if (rc == PCAP_ERROR_BREAK)
+    if (rc == PCAP_ERROR_BREAK && !r->gz_error && !r->io_errno)
         return 0;
     if (r->io_errno)
         snprintf(err, errlen, "%s: read error: %s", r->path, strerror(r->io_errno));

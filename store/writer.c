@@ -35,8 +35,8 @@ static const char SQL_SDP[] =
 static const char SQL_CAP[] =
     "INSERT INTO captures(name,quick,linktype,started_at,complete) VALUES(?,?,?,?,0)";
 static const char SQL_END_CAP[] =
-    "UPDATE captures SET complete=?9,hash=?,size=?,packets=?,sip_messages=?,calls=?,first_ns=?,"
-    "last_ns=? WHERE id=?";
+    "UPDATE captures SET hash=?1,size=?2,packets=?3,sip_messages=?4,calls=?5,first_ns=?6,"
+    "last_ns=?7,complete=?9 WHERE id=?8";
 static const char SQL_GET_CALL[] =
     "SELECT id,method,from_uri,to_uri,src,dst,transport,start_ns,end_ns,messages,final_status,"
     "state,init_cseq,invite_ns,ring_ns,answer_ns,bye_ns,cancel_seen,rtp_streams FROM calls"

@@ -88,8 +88,11 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     int rc = parse_globals(&c, argc, argv, &help);
-    if (rc != 0)
+    char **argv_base = c.argv; /* c.argv moves past the command name below */
+    if (rc != 0) {
+        free(argv_base);
         return rc;
+    }
     const struct command *cmd = NULL;
     if (c.argc > 0 && strcmp(c.argv[0], "help") == 0) {
         help = true;
@@ -103,6 +106,7 @@ int main(int argc, char **argv)
             printf("usage: sipscope %s\n", cmd->usage);
         else
             usage(stdout);
+        free(argv_base);
         return EXIT_OK;
     }
     if (!cmd) {
@@ -110,6 +114,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "sipscope: unknown command '%s' (try sipscope --help)\n", c.argv[0]);
         else
             usage(stderr);
+        free(argv_base);
         return EXIT_USAGE;
     }
     c.cmd = cmd->name;
@@ -117,5 +122,6 @@ int main(int argc, char **argv)
     c.argv++;
     rc = cmd->run(&c);
     db_close(c.db);
+    free(argv_base);
     return rc;
 }
