@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/query.h"
 #include "ui/cli.h"
@@ -15,7 +17,20 @@ struct calls_out {
     enum out_format fmt;
     FILE *out;
     unsigned n;
+    int width; /* table width; 0 = no limit (--wide) */
 };
+
+/* Table width: the terminal's (at least 80) when stdout is one; 0 (Call-ID whole) otherwise, so
+ * a Call-ID copied from a pipe or file can be pasted into `sipscope ladder`. */
+static int table_width(void)
+{
+    struct winsize ws;
+    if (!isatty(STDOUT_FILENO))
+        return 0;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 80)
+        return ws.ws_col;
+    return 80;
+}
 
 static int parse_status(struct cli *c, const char *v, struct q_filter *f)
 {
@@ -34,7 +49,7 @@ static int parse_status(struct cli *c, const char *v, struct q_filter *f)
     return cli_usage_error(c, "--status wants a code 100-699 or a class like 4xx, not '%s'", v);
 }
 
-static int parse_args(struct cli *c, struct q_filter *f, enum out_format *fmt)
+static int parse_args(struct cli *c, struct q_filter *f, enum out_format *fmt, bool *wide)
 {
     for (int i = 0; i < c->argc; i++) {
         const char *v = NULL;
@@ -44,6 +59,8 @@ static int parse_args(struct cli *c, struct q_filter *f, enum out_format *fmt)
             *fmt = OUT_JSON;
         } else if ((r = cli_opt(c, c->argc, a, &i, "--csv", false, NULL)) == 1) {
             *fmt = OUT_CSV;
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--wide", false, NULL)) == 1) {
+            *wide = true;
         } else if ((r = cli_opt(c, c->argc, a, &i, "--invite", false, NULL)) == 1) {
             f->invite_only = true;
         } else if ((r = cli_opt(c, c->argc, a, &i, "--from", true, &v)) != 0) {
@@ -194,23 +211,69 @@ static void fit(char *buf, size_t w, const char *s)
     buf[k] = '\0';
 }
 
-static void table_call(FILE *o, const struct q_call *c, unsigned n)
+/* The URI without its "sip:"/"sips:" scheme and ";params": what a person reads in a table. */
+static const char *short_uri(const char *uri, char *buf, size_t n)
 {
-    char from[20], to[20], method[9], state[10];
+    if (!uri)
+        return "";
+    if (strncmp(uri, "sip:", 4) == 0)
+        uri += 4;
+    else if (strncmp(uri, "sips:", 5) == 0)
+        uri += 5;
+    size_t len = strcspn(uri, ";?>");
+    const char *at = memchr(uri, '@', len);
+    const char *host = at ? at + 1 : uri;
+    const char *colon = memchr(host, ':', len - (size_t)(host - uri));
+    if (colon && host[0] != '[')
+        len = (size_t)(colon - uri); /* the port says little in a table */
+    snprintf(buf, n, "%.*s", (int)(len < n ? len : n - 1), uri);
+    return buf;
+}
+
+/* A From/To for a column of width w: the user part stays whole when it fits, the host is cut at
+ * its end ("alice@192.0~"); otherwise cut in the middle like any text. */
+static void fit_party(char *out, size_t w, const char *party)
+{
+    size_t n = strlen(party);
+    const char *at = strchr(party, '@');
+    if (n > w && at && (size_t)(at - party) + 3 <= w) {
+        char tmp[256];
+        snprintf(tmp, sizeof tmp, "%.*s~", (int)(w - 1), party);
+        fit(out, w, tmp);
+        return;
+    }
+    fit(out, w, party);
+}
+
+/* Table columns: start, method, from, to, code, state, messages (fixed, 70 columns with the
+ * separators), then the Call-ID in the rest of the width (whole when the width is 0). */
+#define TABLE_FIXED 70
+
+static void table_header(FILE *o)
+{
+    fprintf(o, "%-14s %-9s %-12s %-12s %3s %-9s %4s %s\n", "START (UTC)", "METHOD", "FROM", "TO",
+            "SIP", "STATE", "MSGS", "CALL-ID");
+}
+
+static void table_call(FILE *o, const struct q_call *c, int width)
+{
+    char from[13], to[13], method[10], state[10], tmp[512], cid[1024];
     time_t t = (time_t)(c->start_ns / 1000000000);
     struct tm tm;
     char when[16];
     gmtime_r(&t, &tm);
     strftime(when, sizeof when, "%m-%d %H:%M:%S", &tm);
-    fit(from, 19, c->from);
-    fit(to, 19, c->to);
-    fit(method, 8, c->method);
+    fit_party(from, 12, short_uri(c->from, tmp, sizeof tmp));
+    fit_party(to, 12, short_uri(c->to, tmp, sizeof tmp));
+    fit(method, 9, c->method);
     fit(state, 9, c->state);
-    char code[4] = "-";
+    size_t cw = width > TABLE_FIXED ? (size_t)(width - TABLE_FIXED) : sizeof cid - 1;
+    fit(cid, cw < 8 ? 8 : (cw > sizeof cid - 1 ? sizeof cid - 1 : cw), c->call_id);
+    char code[8] = "-";
     if (c->final_status)
         snprintf(code, sizeof code, "%d", c->final_status);
-    fprintf(o, "%4u %-14s %-8s %-19s %-19s %4lld %-9s %3s\n", n, when, method, from, to,
-            (long long)c->messages, state, code);
+    fprintf(o, "%-14s %-9s %-12s %-12s %3s %-9s %4lld %s\n", when, method, from, to, code, state,
+            (long long)c->messages, cid);
 }
 
 static int on_call(void *user, const struct q_call *c)
@@ -223,7 +286,7 @@ static int on_call(void *user, const struct q_call *c)
     } else if (co->fmt == OUT_CSV) {
         csv_call(co->out, c);
     } else {
-        table_call(co->out, c, co->n);
+        table_call(co->out, c, co->width);
     }
     return 0;
 }
@@ -232,7 +295,8 @@ int cmd_calls(struct cli *c)
 {
     struct q_filter f = {0};
     enum out_format fmt = OUT_TABLE;
-    int rc = parse_args(c, &f, &fmt);
+    bool wide = false;
+    int rc = parse_args(c, &f, &fmt, &wide);
     if (rc != 0)
         return rc;
     rc = c->nfiles ? cli_import_files(c, c->files, c->nfiles, false) : cli_open_db(c);
@@ -240,7 +304,7 @@ int cmd_calls(struct cli *c)
         return rc;
     f.captures = c->captures;
     f.ncaptures = c->ncaptures;
-    struct calls_out co = {.fmt = fmt, .out = stdout};
+    struct calls_out co = {.fmt = fmt, .out = stdout, .width = wide ? 0 : table_width()};
     if (fmt == OUT_JSON)
         fputs("[", stdout);
     else if (fmt == OUT_CSV)
@@ -248,8 +312,7 @@ int cmd_calls(struct cli *c)
               "duration,setup_time,rtp_streams\r\n",
               stdout);
     else
-        printf("%4s %-14s %-8s %-19s %-19s %4s %-9s %3s\n", "#", "start (UTC)", "method", "from",
-               "to", "msgs", "state", "code");
+        table_header(stdout);
     char err[1024];
     if (q_calls(c->db, &f, on_call, &co, err, sizeof err) < 0)
         return cli_runtime_error("%s", err);
