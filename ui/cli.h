@@ -49,5 +49,6 @@ int cli_opt(struct cli *c, int argc, char **argv, int *i, const char *name, bool
 int cmd_import(struct cli *c);
 int cmd_calls(struct cli *c);
 int cmd_ladder(struct cli *c);
+int cmd_codes(struct cli *c);
 
 #endif

@@ -18,6 +18,8 @@ static const struct command commands[] = {
      "        [--status CODE|CLASS] [--since TIME] [--until TIME] [--limit N]"},
     {"ladder", cmd_ladder,
      "ladder CALL[,CALL...] [-r FILE]... [--format text|json] [-o OUT] [--ascii]"},
+    {"codes", cmd_codes,
+     "codes [CODE]... [--markdown]  what SIP response codes mean and what to do"},
 };
 
 static void usage(FILE *out)
