@@ -11,7 +11,8 @@
 #include "dissect/sip.h"
 #include "store/writer.h"
 
-#define EXPIRE_EVERY 4096 /* frames between dialog/net expiry passes */
+#define EXPIRE_EVERY  4096 /* frames between dialog/net expiry passes */
+#define INGEST_MAX_UA 256  /* User-Agent/Server bytes kept per message */
 
 struct ingest {
     struct db *db;
@@ -105,6 +106,17 @@ static void store_sdp(struct ingest *in, const struct sip_msg *m, uint64_t msg_i
     writer_sdp(in->w, msg_id, in->sdp);
 }
 
+/* The User-Agent value, else Server (responses), bounded for the history. */
+static struct slice user_agent(const struct sip_msg *m)
+{
+    struct slice ua = sip_hdr_get(m, SIP_H_USER_AGENT);
+    if (ua.len == 0)
+        ua = sip_hdr_get(m, SIP_H_SERVER);
+    if (ua.len > INGEST_MAX_UA)
+        ua.len = INGEST_MAX_UA;
+    return ua;
+}
+
 static void on_sip(struct ingest *in, const struct net_payload *pl, struct sip_msg *m)
 {
     if (pl->truncated)
@@ -134,6 +146,7 @@ static void on_sip(struct ingest *in, const struct net_payload *pl, struct sip_m
         .cseq_method = has_cseq ? cm : SLICE_NULL,
         .flags = msg_flags(m, pl, ev.retransmission) | (has_sdp ? DB_MSG_SDP : 0),
         .raw = m->raw,
+        .ua = user_agent(m),
     };
     in->st.sip_messages++;
     if (r.flags & DB_MSG_MALFORMED)

@@ -49,6 +49,7 @@ static const char SCHEMA_V1[] =
     " reason TEXT,"
     " cseq INTEGER, cseq_method TEXT,"
     " flags INTEGER NOT NULL," /* docs/schema.md: 1 retransmission, 2 sdp, 4 malformed, ... */
+    " ua TEXT,"                /* User-Agent, else Server header value */
     " raw_off INTEGER NOT NULL, raw_len INTEGER NOT NULL);" /* bytes in the spool file */
     "CREATE INDEX IF NOT EXISTS messages_call ON messages(call);"
     "CREATE TABLE IF NOT EXISTS sdp_media ("

@@ -24,7 +24,7 @@ struct writer {
 
 static const char SQL_MSG[] =
     "INSERT INTO messages(call,capture,frame,idx,ts_ns,src,dst,transport,method,status,reason,"
-    "cseq,cseq_method,flags,raw_off,raw_len) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "cseq,cseq_method,flags,raw_off,raw_len,ua) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char SQL_CALL[] =
     "INSERT OR REPLACE INTO calls(id,capture,call_id,method,from_uri,to_uri,src,dst,transport,"
     "start_ns,end_ns,messages,final_status,state,init_cseq,invite_ns,ring_ns,answer_ns,bye_ns,"
@@ -266,6 +266,7 @@ uint64_t writer_message(struct writer *w, const struct wr_msg *m)
     sqlite3_bind_int(st, 14, (int)m->flags);
     sqlite3_bind_int64(st, 15, (int64_t)spool_append(w, m->raw));
     sqlite3_bind_int64(st, 16, (int64_t)m->raw.len);
+    bind_slice(st, 17, m->ua);
     if (step(w, st, "insert message") < 0)
         return 0;
     uint64_t id = (uint64_t)sqlite3_last_insert_rowid(w->db->h);

@@ -24,7 +24,8 @@ struct wr_msg {
     struct slice reason;
     int64_t cseq; /* -1 = none */
     struct slice cseq_method;
-    unsigned flags; /* enum db_msg_flag */
+    unsigned flags;  /* enum db_msg_flag */
+    struct slice ua; /* User-Agent (else Server) value, empty when absent */
     struct slice raw;
 };
 
