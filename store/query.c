@@ -61,7 +61,7 @@ static void build_calls(struct qbuild *b, const struct q_filter *f)
     if (f->until_ns)
         add_i64(b, " AND start_ns<=", f->until_ns);
     add(b, " ORDER BY start_ns, id");
-    if (f->limit > 0)
+    if (f->limit > 0 && !f->match) /* with --match the limit counts matching calls */
         add_i64(b, " LIMIT ", f->limit);
 }
 
@@ -83,7 +83,14 @@ int q_calls(struct db *db, const struct q_filter *f, q_call_fn fn, void *user, c
     for (int i = 0; i < b.ntexts; i++)
         sqlite3_bind_text(st, i + 1, b.texts[i], -1, SQLITE_STATIC);
     int rc;
+    int64_t shown = 0;
+    bool read_failed = false;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (f->match && !q_match_call(f->match, sqlite3_column_int64(st, 0), &read_failed)) {
+            if (read_failed)
+                break;
+            continue;
+        }
         struct q_call c = {
             .id = sqlite3_column_int64(st, 0),
             .call_id = col_text(st, 1),
@@ -104,8 +111,13 @@ int q_calls(struct db *db, const struct q_filter *f, q_call_fn fn, void *user, c
             .final_status = sqlite3_column_int(st, 16),
             .rtp_streams = sqlite3_column_int(st, 17),
         };
-        if (fn(user, &c) != 0)
+        if (fn(user, &c) != 0 || (f->limit > 0 && ++shown >= f->limit))
             break;
+    }
+    if (read_failed) {
+        snprintf(err, errlen, "%s: cannot read raw messages from the spool", db->path);
+        sqlite3_finalize(st);
+        return -1;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         db_error(db, "query calls", err, errlen);

@@ -4,6 +4,7 @@
 #define SS_QUERY_H
 
 #include "store/db.h"
+#include "store/match.h"
 
 struct q_filter {
     const int64_t *captures; /* restrict to these capture ids (n = 0: all) */
@@ -15,6 +16,7 @@ struct q_filter {
     int status_class;           /* 1..6 for "1xx".."6xx", or 0 */
     int64_t since_ns, until_ns; /* start time window, 0 = open */
     int64_t limit;              /* 0 = no limit */
+    struct q_match *match;      /* raw-message regex (store/match.h), or NULL */
 };
 
 struct q_call {

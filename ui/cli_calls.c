@@ -49,7 +49,8 @@ static int parse_status(struct cli *c, const char *v, struct q_filter *f)
     return cli_usage_error(c, "--status wants a code 100-699 or a class like 4xx, not '%s'", v);
 }
 
-static int parse_args(struct cli *c, struct q_filter *f, enum out_format *fmt, bool *wide)
+static int parse_args(struct cli *c, struct q_filter *f, enum out_format *fmt, bool *wide,
+                      const char **match)
 {
     for (int i = 0; i < c->argc; i++) {
         const char *v = NULL;
@@ -76,8 +77,10 @@ static int parse_args(struct cli *c, struct q_filter *f, enum out_format *fmt, b
             if (r > 0 && time_parse(v, &f->since_ns) < 0)
                 return cli_usage_error(c, "--since: cannot read time '%s' (ISO 8601 or epoch)", v);
         } else if ((r = cli_opt(c, c->argc, a, &i, "--until", true, &v)) != 0) {
-            if (r > 0 && time_parse(v, &f->until_ns) < 0)
+            if (r > 0 && time_parse_end(v, &f->until_ns) < 0)
                 return cli_usage_error(c, "--until: cannot read time '%s' (ISO 8601 or epoch)", v);
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--match", true, &v)) != 0) {
+            *match = v;
         } else if ((r = cli_opt(c, c->argc, a, &i, "--limit", true, &v)) != 0) {
             char *end = NULL;
             if (r > 0)
@@ -296,14 +299,27 @@ int cmd_calls(struct cli *c)
     struct q_filter f = {0};
     enum out_format fmt = OUT_TABLE;
     bool wide = false;
-    int rc = parse_args(c, &f, &fmt, &wide);
+    const char *match = NULL;
+    int rc = parse_args(c, &f, &fmt, &wide, &match);
     if (rc != 0)
         return rc;
+    char err[1024];
+    if (match) {
+        /* compile before importing anything: a bad pattern is a usage error */
+        struct db *scratch = db_open(":memory:", false, err, sizeof err);
+        struct q_match *probe = scratch ? q_match_new(scratch, match, err, sizeof err) : NULL;
+        q_match_free(probe);
+        db_close(scratch);
+        if (!probe)
+            return cli_usage_error(c, "--match: %s", err);
+    }
     rc = c->nfiles ? cli_import_files(c, c->files, c->nfiles, false) : cli_open_db(c);
     if (rc != 0)
         return rc;
     f.captures = c->captures;
     f.ncaptures = c->ncaptures;
+    if (match && !(f.match = q_match_new(c->db, match, err, sizeof err)))
+        return cli_runtime_error("%s", err);
     struct calls_out co = {.fmt = fmt, .out = stdout, .width = wide ? 0 : table_width()};
     if (fmt == OUT_JSON)
         fputs("[", stdout);
@@ -313,8 +329,9 @@ int cmd_calls(struct cli *c)
               stdout);
     else
         table_header(stdout);
-    char err[1024];
-    if (q_calls(c->db, &f, on_call, &co, err, sizeof err) < 0)
+    rc = q_calls(c->db, &f, on_call, &co, err, sizeof err);
+    q_match_free(f.match);
+    if (rc < 0)
         return cli_runtime_error("%s", err);
     if (fmt == OUT_JSON)
         fputs(co.n ? "\n]\n" : "]\n", stdout);

@@ -95,19 +95,48 @@ static int quick_hash(const char *path, char out[33])
     return 0;
 }
 
-/* Looks for an earlier import of path: returns its id (complete) or 0; deletes interrupted ones
- * of the same file. -1 on error. */
+/* True when path starts with the gzip magic bytes. */
+static bool is_gzip(const char *path)
+{
+    unsigned char m[2] = {0, 0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(m, 1, 2, f);
+    fclose(f);
+    return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
+/* The id of a complete capture with this full content hash, or 0. */
+static int64_t capture_by_hash(struct cli *c, const char *hash)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql = "SELECT id FROM captures WHERE hash=? AND complete=1 ORDER BY id LIMIT 1";
+    if (sqlite3_prepare_v2(c->db->h, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return id;
+}
+
+/* Looks for an earlier import of path: returns its id (complete) or 0, and deletes interrupted
+ * imports of the same file. A plain file is found through its quick key, then confirmed by the
+ * full hash; a gzip file by the full hash of its decompressed bytes (the same content as an
+ * uncompressed copy). -1 on error. */
 static int64_t find_previous(struct cli *c, const char *path, const char *quick)
 {
     sqlite3_stmt *st = NULL;
     char err[1024], full[33] = "";
     int64_t found = 0, stale[16];
     int nstale = 0;
+    if (is_gzip(path) && cap_hash_file(path, full, err, sizeof err) == 0)
+        found = capture_by_hash(c, full);
     const char *sql = "SELECT id,hash,complete FROM captures WHERE quick=?";
     if (sqlite3_prepare_v2(c->db->h, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, quick, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW && !found) {
+    while (!found && sqlite3_step(st) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         const char *h = (const char *)sqlite3_column_text(st, 1);
         if (sqlite3_column_int(st, 2) != 1) {
@@ -122,8 +151,10 @@ static int64_t find_previous(struct cli *c, const char *path, const char *quick)
     }
     sqlite3_finalize(st);
     for (int i = 0; i < nstale && !found; i++) {
-        if (db_delete_capture(c->db, stale[i], err, sizeof err) < 0)
-            return cli_runtime_error("%s", err) ? -1 : -1;
+        if (db_delete_capture(c->db, stale[i], err, sizeof err) < 0) {
+            cli_runtime_error("%s", err);
+            return -1;
+        }
     }
     return found;
 }
@@ -177,16 +208,9 @@ static int read_all(const struct cli *c, struct cap_reader *r, struct ingest *in
 /* stdin cannot be hashed before reading: drop the new copy if the same content was there. */
 static int dedupe_stdin(struct cli *c, const char *hash, int64_t *id)
 {
-    sqlite3_stmt *st = NULL;
-    const char *sql = "SELECT id FROM captures WHERE hash=? AND complete=1 AND id<>? LIMIT 1";
-    if (sqlite3_prepare_v2(c->db->h, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, *id);
-    int64_t prev = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
+    int64_t prev = capture_by_hash(c, hash);
     char err[1024];
-    if (prev) {
+    if (prev && prev != *id) {
         if (db_delete_capture(c->db, *id, err, sizeof err) < 0) {
             cli_runtime_error("%s", err);
             return -1;

@@ -111,3 +111,18 @@ int time_parse(const char *s, int64_t *ns)
     *ns = secs * 1000000000 + f;
     return 0;
 }
+
+int time_parse_end(const char *s, int64_t *ns)
+{
+    if (time_parse(s, ns) < 0)
+        return -1;
+    const char *dot = strchr(s, '.');
+    if (!dot)
+        return 0;
+    size_t digits = strspn(dot + 1, "0123456789");
+    int64_t unit = 1;
+    for (size_t i = digits; i < 9; i++)
+        unit *= 10;
+    *ns += unit - 1;
+    return 0;
+}
