@@ -243,7 +243,8 @@ static struct dlg_call *call_new(struct dlg_ctx *d, struct slice cid, uint64_t k
 static void copy_text(char *dst, size_t cap, struct slice s)
 {
     size_t n = s.len < cap - 1 ? s.len : cap - 1;
-    memcpy(dst, s.p, n);
+    if (n > 0) /* an absent header is an empty slice with a NULL pointer */
+        memcpy(dst, s.p, n);
     dst[n] = '\0';
 }
 

@@ -246,6 +246,20 @@ static void test_evict_and_reload(void)
     dlg_free(d);
 }
 
+/* Regression (fuzz_dialog): a request without From/To headers (empty slices with NULL pointers)
+ * must not hand NULL to memcpy. */
+static void test_missing_headers(void)
+{
+    struct dlg_ctx *d = dlg_new(NULL, 1, NULL, NULL, NULL);
+    const char *bare = "INVITE sip:b@x SIP/2.0\r\nCall-ID: bare\r\nCSeq: 1 INVITE\r\n\r\n";
+    struct dlg_event ev = feed(d, bare, 1, 2);
+    CHECK(ev.call != NULL);
+    CHECK(strcmp(ev.call->from_uri, "") == 0);
+    CHECK(strcmp(ev.call->to_uri, "") == 0);
+    CHECK(strcmp(ev.call->method, "INVITE") == 0);
+    dlg_free(d);
+}
+
 static void test_state_names(void)
 {
     CHECK(strcmp(dlg_state_name(DLG_ST_IN_CALL), "in-call") == 0);
@@ -262,6 +276,7 @@ int main(void)
     test_cancel_reject_fail();
     test_non_invite_and_hops();
     test_evict_and_reload();
+    test_missing_headers();
     test_state_names();
     return check_done();
 }
