@@ -60,13 +60,21 @@ const char *sip_method_name(enum sip_method m)
     return method_names[m];
 }
 
-/* End of the line starting at pos: offset of its '\n', or d.len when there is none. */
+/* End of the line starting at pos: offset of its '\n', or of a bare CR (one not followed by LF:
+ * Wireshark ends lines at CR, LF or CRLF, so "180 end\r\r\n" is a status line followed by an empty
+ * line there, and must be here too), or d.len when there is none. */
 static size_t line_end(struct slice d, size_t pos)
 {
     if (pos >= d.len)
         return d.len;
     const uint8_t *nl = memchr(d.p + pos, '\n', d.len - pos);
-    return nl ? (size_t)(nl - d.p) : d.len;
+    size_t end = nl ? (size_t)(nl - d.p) : d.len;
+    size_t span = end - pos;
+    if (span > 0)
+        span--; /* a CR right before the LF is the usual CRLF; one ending the data may be a
+                   CRLF cut in two, so it does not end the line */
+    const uint8_t *cr = span ? memchr(d.p + pos, '\r', span) : NULL;
+    return cr ? (size_t)(cr - d.p) : end;
 }
 
 /* s without trailing CR, SP, HTAB. */

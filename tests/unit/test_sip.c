@@ -389,6 +389,8 @@ static void test_folded_lf(void)
     CHECK_EQ_INT(m->body.len, 0);
     CHECK_EQ_INT(parse_str(m, "ACK sip:a SIP/2.0\r\nCall-ID: k\r\nCSeq: 1 ACK\r\n\r"), DIS_OK);
     CHECK(m->flags & SIP_F_NO_BODY_SEP);
+    CHECK_EQ_INT(parse_str(m, "SIP/2.0 180 end\r\r\nCall-ID: k\r\n\r\n"), DIS_OK); /* bare CR */
+    CHECK(sip_call_id(m).len == 0 && m->body.len == 14); /* ends the line, as in Wireshark */
     CHECK_EQ_INT(parse_str(m, "ACK sip:a SIP/2.0\r\nCall-ID : sp\r\nCSeq:\t1\tACK\r\n\r\n"),
                  DIS_OK);
     CHECK_EQ_INT(m->flags, 0);
