@@ -1,0 +1,13 @@
+/* textsafe.h: wire text made safe for a terminal: control bytes, DEL and non-ASCII become '?', so
+ * an ANSI escape in a header can never reach the screen; long text cut to a column width. */
+#ifndef SS_TEXTSAFE_H
+#define SS_TEXTSAFE_H
+
+#include <stddef.h>
+
+/* Copies s (NULL = "") into buf, which holds at least w + 1 bytes, for a column of width w:
+ * unsafe bytes become '?'; a text longer than w is cut in the middle with "~" so both ends (a
+ * URI's scheme/user and host) stay visible. buf is always NUL-terminated. */
+void text_fit(char *buf, size_t w, const char *s);
+
+#endif
