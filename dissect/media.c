@@ -1,0 +1,393 @@
+/* media.c: expected media flows from SDP (RFC 3264 §5, RFC 8866 §5.7/§5.14, RFC 3605) and RTP
+ * streams keyed by source, destination and SSRC (RFC 3550 §5.1, §8), with Wireshark-compatible
+ * statistics (rtp_stats.c) and RFC 4733 §2.3 DTMF events. */
+#include "dissect/media.h"
+#include "dissect/rtp.h"
+#include "dissect/banned.h"
+
+#define FLOW_BUCKETS   16384u /* power of two */
+#define STREAM_BUCKETS 16384u /* power of two */
+#define NS_PER_MS      1000000
+#define DTMF_MIN_LEN   4 /* RFC 4733 §2.3: event, E/R/volume, duration */
+#define FNV_OFFSET     1469598103934665603ull
+#define FNV_PRIME      1099511628211ull
+
+struct media_pt {
+    uint8_t pt;
+    bool tel_event;
+    uint32_t rate; /* from rtpmap (0: none given) */
+    char enc[MEDIA_MAX_ENC];
+};
+
+/* An address:port announced by SDP (Wireshark's RTP/RTCP conversation). */
+struct flow {
+    struct flow *next;
+    struct net_endpoint ep;
+    uint64_t call;
+    int64_t last_ns;
+    bool rtcp;
+    uint8_t npt;
+    struct media_pt pts[SDP_MAX_FMT];
+};
+
+struct media_ctx {
+    struct flow *flows[FLOW_BUCKETS];
+    struct media_stream *streams[STREAM_BUCKETS];
+    size_t nflows, nstreams;
+    uint64_t next_id;
+    media_stream_fn on_done;
+    void *user;
+    struct media_counters cnt;
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+static uint64_t ep_hash(uint64_t h, const struct net_endpoint *e)
+{
+    size_t alen = e->addr.family == 6 ? 16 : 4;
+    h = fnv(h, &e->addr.family, 1);
+    h = fnv(h, e->addr.a, alen);
+    return fnv(h, &e->port, sizeof e->port);
+}
+
+static bool ep_eq(const struct net_endpoint *a, const struct net_endpoint *b)
+{
+    size_t alen = a->addr.family == 6 ? 16 : 4;
+    return a->port == b->port && a->addr.family == b->addr.family &&
+           memcmp(a->addr.a, b->addr.a, alen) == 0;
+}
+
+struct media_ctx *media_new(uint64_t first_id, media_stream_fn on_done, void *user)
+{
+    struct media_ctx *m = calloc(1, sizeof *m);
+    if (!m)
+        abort();
+    m->next_id = first_id;
+    m->on_done = on_done;
+    m->user = user;
+    return m;
+}
+
+void media_free(struct media_ctx *m)
+{
+    if (!m)
+        return;
+    for (size_t b = 0; b < FLOW_BUCKETS; b++) {
+        for (struct flow *f = m->flows[b], *n; f; f = n) {
+            n = f->next;
+            free(f);
+        }
+    }
+    for (size_t b = 0; b < STREAM_BUCKETS; b++) {
+        for (struct media_stream *s = m->streams[b], *n; s; s = n) {
+            n = s->next;
+            free(s);
+        }
+    }
+    free(m);
+}
+
+static struct flow **flow_slot(struct media_ctx *m, const struct net_endpoint *ep)
+{
+    struct flow **pp = &m->flows[ep_hash(FNV_OFFSET, ep) & (FLOW_BUCKETS - 1)];
+    while (*pp && !ep_eq(&(*pp)->ep, ep))
+        pp = &(*pp)->next;
+    return pp;
+}
+
+static void copy_enc(char *dst, struct slice s)
+{
+    size_t n = s.len < MEDIA_MAX_ENC - 1 ? s.len : MEDIA_MAX_ENC - 1;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (s.p[i] > 0x20 && s.p[i] < 0x7f) ? (char)s.p[i] : '?';
+    dst[n] = '\0';
+}
+
+/* The dynamic payload map of an m= line (rtpmap entries for types 96..127). */
+static void flow_set_map(struct flow *f, const struct sdp_media *md)
+{
+    f->npt = 0;
+    for (unsigned i = 0; i < md->nfmt && f->npt < SDP_MAX_FMT; i++) {
+        const struct sdp_fmt *fm = &md->fmt[i];
+        if (fm->pt < RTP_PT_DYN_FIRST || fm->encoding.len == 0)
+            continue;
+        struct media_pt *p = &f->pts[f->npt++];
+        p->pt = fm->pt;
+        p->rate = fm->clock_rate;
+        copy_enc(p->enc, fm->encoding);
+        p->tel_event = SLICE_ISTARTS(fm->encoding, "telephone-event");
+    }
+}
+
+/* A new flow replaces the one at the same address:port (Wireshark opens a new conversation for
+ * each SDP that names it: fresh timestamp extension, that SDP's payload map). */
+static void flow_add(struct media_ctx *m, uint64_t call, const struct net_endpoint *ep,
+                     const struct sdp_media *md, bool rtcp, int64_t now_ns)
+{
+    struct flow **pp = flow_slot(m, ep);
+    struct flow *f = *pp;
+    if (!f) {
+        if (m->nflows >= MEDIA_MAX_FLOWS) {
+            m->cnt.flows_dropped++;
+            return;
+        }
+        f = calloc(1, sizeof *f);
+        if (!f)
+            abort();
+        f->ep = *ep;
+        *pp = f;
+        m->nflows++;
+        m->cnt.flows++;
+    }
+    f->call = call;
+    f->last_ns = now_ns;
+    f->rtcp = rtcp;
+    if (rtcp)
+        f->npt = 0;
+    else
+        flow_set_map(f, md);
+}
+
+static bool is_rtp_profile(struct slice proto)
+{
+    for (size_t i = 0; i + 4 <= proto.len; i++) {
+        if (slice_istarts(slice_sub(proto, i, 4), "RTP/", 4))
+            return true;
+    }
+    return false;
+}
+
+void media_sdp(struct media_ctx *m, uint64_t call, const struct sdp *s, int64_t now_ns)
+{
+    for (unsigned i = 0; i < s->nmedia; i++) {
+        const struct sdp_media *md = &s->media[i];
+        if (md->port == 0 || md->conn.family == 0 || !is_rtp_profile(md->proto))
+            continue;
+        struct net_endpoint ep = {md->conn, md->port};
+        uint16_t rtcp_port = md->rtcp_port ? md->rtcp_port : (uint16_t)(md->port + 1);
+        struct net_endpoint rep = {md->conn, rtcp_port};
+        if (rtcp_port != md->port && md->port != UINT16_MAX)
+            flow_add(m, call, &rep, md, true, now_ns);
+        flow_add(m, call, &ep, md, false, now_ns);
+    }
+}
+
+static struct media_stream **stream_slot(struct media_ctx *m, const struct net_payload *pl,
+                                         uint32_t ssrc)
+{
+    uint64_t h = ep_hash(ep_hash(fnv(FNV_OFFSET, &ssrc, sizeof ssrc), &pl->src), &pl->dst);
+    struct media_stream **pp = &m->streams[h & (STREAM_BUCKETS - 1)];
+    while (*pp &&
+           !((*pp)->ssrc == ssrc && ep_eq(&(*pp)->src, &pl->src) && ep_eq(&(*pp)->dst, &pl->dst)))
+        pp = &(*pp)->next;
+    return pp;
+}
+
+static const struct media_pt *dyn_pt(const struct flow *f, uint8_t pt)
+{
+    for (unsigned i = 0; f && i < f->npt; i++) {
+        if (f->pts[i].pt == pt)
+            return &f->pts[i];
+    }
+    return NULL;
+}
+
+/* Clock rate for the analysis, as Wireshark picks it: the static table below 96; for dynamic
+ * types the flow's rtpmap (telephone-event: none), its rate or a default for its name. */
+static uint32_t analysis_clock(const struct flow *f, uint8_t pt, bool *tel)
+{
+    *tel = false;
+    if (pt < RTP_PT_DYN_FIRST)
+        return rtp_pt_analysis_clock(pt);
+    const struct media_pt *d = dyn_pt(f, pt);
+    if (!d)
+        return 0;
+    if (d->tel_event) {
+        *tel = true;
+        return 0;
+    }
+    if (d->rate)
+        return d->rate;
+    return rtp_enc_default_clock(slice_make(d->enc, strnlen(d->enc, MEDIA_MAX_ENC)));
+}
+
+static void stream_codec(struct media_stream *s, const struct flow *f, uint8_t pt)
+{
+    s->pt = pt;
+    const char *name = rtp_pt_name(pt);
+    const struct media_pt *d = pt >= RTP_PT_DYN_FIRST ? dyn_pt(f, pt) : NULL;
+    if (d) {
+        memcpy(s->enc, d->enc, MEDIA_MAX_ENC);
+        s->enc_rate = d->rate;
+    } else if (name) {
+        size_t n = strnlen(name, MEDIA_MAX_ENC - 1);
+        memcpy(s->enc, name, n);
+        s->enc[n] = '\0';
+        s->enc_rate = rtp_pt_clock(pt);
+    }
+}
+
+static struct media_stream *stream_new(struct media_ctx *m, struct media_stream **slot,
+                                       const struct net_payload *pl, const struct flow *f,
+                                       const struct rtp_hdr *h)
+{
+    if (m->nstreams >= MEDIA_MAX_STREAMS) {
+        m->cnt.streams_dropped++;
+        return NULL;
+    }
+    struct media_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    s->id = m->next_id++;
+    s->call = f ? f->call : 0;
+    s->src = pl->src;
+    s->dst = pl->dst;
+    s->ssrc = h->ssrc;
+    s->first_frame = pl->frame->index;
+    s->first_ns = pl->frame->ts_ns;
+    rtp_stats_init(&s->st);
+    stream_codec(s, f, h->pt);
+    *slot = s;
+    m->nstreams++;
+    m->cnt.streams++;
+    return s;
+}
+
+char media_dtmf_char(uint8_t event)
+{
+    static const char map[] = "0123456789*#ABCD";
+    return event < 16 ? map[event] : '?';
+}
+
+/* RFC 4733 §2.5.1: an event keeps its RTP timestamp for all its packets; a new one starts a
+ * digit. */
+static void dtmf(struct media_stream *s, const struct rtp_hdr *h)
+{
+    if (h->payload.len < DTMF_MIN_LEN || s->last_event_ts == (uint64_t)h->ts + 1)
+        return;
+    s->last_event_ts = (uint64_t)h->ts + 1;
+    if (s->dtmf_events < MEDIA_MAX_DTMF)
+        s->dtmf[s->dtmf_events] = media_dtmf_char(h->payload.p[0]);
+    s->dtmf_events++;
+}
+
+static void stream_packet(struct media_stream *s, struct flow *conv, const struct net_payload *pl,
+                          const struct rtp_hdr *h)
+{
+    struct rtp_stat_pkt p = {
+        .ts_ns = pl->frame->ts_ns, .seq = h->seq, .ts = h->ts, .pt = h->pt, .marker = h->marker};
+    p.clock = analysis_clock(conv, h->pt, &p.tel_event);
+    rtp_stats_add(&s->st, &p);
+    s->packets++;
+    s->last_ns = pl->frame->ts_ns;
+    s->markers += h->marker;
+    s->cn_packets += (h->pt == RTP_PT_CN || h->pt == RTP_PT_CN_OLD);
+    if (p.tel_event)
+        dtmf(s, h);
+    s->dirty = true;
+}
+
+/* Wireshark hands a datagram to the flow of its source first, then of its destination; the RTP
+ * dissector then reads the conversation data (timestamp extension, payload map) by destination
+ * first. */
+enum media_kind media_packet(struct media_ctx *m, const struct net_payload *pl,
+                             struct media_stream **created)
+{
+    *created = NULL;
+    if (pl->transport != NET_T_UDP || (m->nflows == 0))
+        return MEDIA_NONE;
+    struct flow *fs = *flow_slot(m, &pl->src);
+    struct flow *fd = *flow_slot(m, &pl->dst);
+    struct flow *disp = fs ? fs : fd;
+    if (!disp)
+        return MEDIA_NONE;
+    disp->last_ns = pl->frame->ts_ns;
+    if (disp->rtcp || rtp_is_rtcp(pl->data)) {
+        m->cnt.rtcp++;
+        return MEDIA_RTCP;
+    }
+    struct rtp_hdr h;
+    if (rtp_parse(pl->data, &h) == DIS_NOT_MINE)
+        return MEDIA_NONE;
+    struct flow *conv = (fd && !fd->rtcp) ? fd : (fs && !fs->rtcp ? fs : NULL);
+    struct media_stream **slot = stream_slot(m, pl, h.ssrc);
+    struct media_stream *s = *slot;
+    if (!s) {
+        s = stream_new(m, slot, pl, conv, &h);
+        if (!s)
+            return MEDIA_NONE;
+        *created = s;
+    }
+    stream_packet(s, conv, pl, &h);
+    m->cnt.rtp++;
+    return MEDIA_RTP;
+}
+
+/* Unlinks and finishes the streams for which done(s, now) is true. */
+static void sweep_streams(struct media_ctx *m, int64_t before_ns, bool all)
+{
+    for (size_t b = 0; b < STREAM_BUCKETS; b++) {
+        struct media_stream **pp = &m->streams[b];
+        while (*pp) {
+            struct media_stream *s = *pp;
+            if (!all && s->last_ns >= before_ns) {
+                pp = &s->next;
+                continue;
+            }
+            *pp = s->next;
+            m->nstreams--;
+            if (m->on_done)
+                m->on_done(m->user, s);
+            free(s);
+        }
+    }
+}
+
+static void sweep_flows(struct media_ctx *m, int64_t before_ns)
+{
+    for (size_t b = 0; b < FLOW_BUCKETS; b++) {
+        struct flow **pp = &m->flows[b];
+        while (*pp) {
+            struct flow *f = *pp;
+            if (f->last_ns >= before_ns) {
+                pp = &f->next;
+                continue;
+            }
+            *pp = f->next;
+            m->nflows--;
+            free(f);
+        }
+    }
+}
+
+void media_expire(struct media_ctx *m, int64_t now_ns)
+{
+    sweep_streams(m, now_ns - (int64_t)MEDIA_STREAM_IDLE_MS * NS_PER_MS, false);
+    sweep_flows(m, now_ns - (int64_t)MEDIA_FLOW_IDLE_MS * NS_PER_MS);
+}
+
+void media_flush_all(struct media_ctx *m)
+{
+    sweep_streams(m, 0, true);
+}
+
+void media_foreach(struct media_ctx *m, media_stream_fn fn, void *user)
+{
+    for (size_t b = 0; b < STREAM_BUCKETS; b++) {
+        for (struct media_stream *s = m->streams[b]; s; s = s->next)
+            fn(user, s);
+    }
+}
+
+const struct media_counters *media_get_counters(const struct media_ctx *m)
+{
+    return &m->cnt;
+}

@@ -1,0 +1,311 @@
+/* media_store.c: media analysis glue between ingest and SQLite: SDP -> flows, UDP -> RTP
+ * streams (dissect/media.c), one rtp_streams row per stream written when it starts and
+ * replaced with its final figures when it ends; readers for the commands (docs/media.md). */
+#include "store/media_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect/media.h"
+#include "store/schema.sql.h"
+
+#define MS_ASSUMED_DELAY_MS                                                                        \
+    20.0 /* one-way delay the MOS assumes besides jitter (docs/media.md)                           \
+          */
+
+struct media_store {
+    struct db *db;
+    struct media_ctx *media;
+    sqlite3_stmt *ins, *upd_call, *count;
+    char err[512];
+};
+
+static const char SQL_INS[] =
+    "INSERT OR REPLACE INTO rtp_streams(id,call,src,dst,ssrc,payload_type,codec,clock_rate,"
+    "packets,expected,lost,seq_errors,min_delta_ms,mean_delta_ms,max_delta_ms,min_jitter_ms,"
+    "mean_jitter_ms,max_jitter_ms,problem,first_frame,first_ns,last_ns,markers,cn_packets,dtmf,"
+    "r_factor,mos) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char SQL_UPD_CALL[] =
+    "UPDATE calls SET rtp_streams=(SELECT count(*) FROM rtp_streams WHERE call=?1) WHERE id=?1";
+static const char SQL_COUNT[] = "SELECT count(*) FROM rtp_streams WHERE call=?1";
+static const char SQL_READ[] =
+    "SELECT id,call,src,dst,ssrc,payload_type,codec,clock_rate,packets,expected,lost,seq_errors,"
+    "min_delta_ms,mean_delta_ms,max_delta_ms,min_jitter_ms,mean_jitter_ms,max_jitter_ms,problem,"
+    "first_ns,last_ns,dtmf,mos FROM rtp_streams WHERE call=? ORDER BY first_ns,id";
+
+static void fail(struct media_store *ms, const char *what)
+{
+    if (!ms->err[0])
+        db_error(ms->db, what, ms->err, sizeof ms->err);
+}
+
+static void write_stream(struct media_store *ms, const struct media_stream *s);
+
+static void on_done(void *user, struct media_stream *s)
+{
+    write_stream(user, s);
+}
+
+static int drop_orphans(struct db *db, uint64_t first_call_id, char *err, size_t errlen)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "DELETE FROM rtp_streams WHERE call>=%llu",
+             (unsigned long long)first_call_id);
+    return db_exec(db, sql, err, errlen);
+}
+
+static uint64_t next_stream_id(struct db *db)
+{
+    sqlite3_stmt *st = NULL;
+    uint64_t v = 1;
+    if (sqlite3_prepare_v2(db->h, "SELECT coalesce(max(id),0)+1 FROM rtp_streams", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+struct media_store *media_store_new(struct db *db, uint64_t first_call_id, char *err, size_t errlen)
+{
+    struct media_store *ms = calloc(1, sizeof *ms);
+    if (!ms)
+        abort();
+    ms->db = db;
+    if (db_exec(db, SCHEMA_RTP_STREAMS, err, errlen) < 0 ||
+        drop_orphans(db, first_call_id, err, errlen) < 0)
+        goto fail;
+    ms->ins = db_prepare(db, SQL_INS, err, errlen);
+    ms->upd_call = ms->ins ? db_prepare(db, SQL_UPD_CALL, err, errlen) : NULL;
+    ms->count = ms->upd_call ? db_prepare(db, SQL_COUNT, err, errlen) : NULL;
+    if (!ms->count)
+        goto fail;
+    ms->media = media_new(next_stream_id(db), on_done, ms);
+    return ms;
+fail:
+    media_store_free(ms);
+    return NULL;
+}
+
+void media_store_free(struct media_store *ms)
+{
+    if (!ms)
+        return;
+    media_free(ms->media);
+    sqlite3_finalize(ms->ins);
+    sqlite3_finalize(ms->upd_call);
+    sqlite3_finalize(ms->count);
+    free(ms);
+}
+
+static void bind_real(sqlite3_stmt *st, int i, double v, bool ok)
+{
+    if (ok)
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_ep(sqlite3_stmt *st, int i, const struct net_endpoint *e)
+{
+    char buf[64];
+    size_t n = net_endpoint_fmt(e, buf, sizeof buf);
+    sqlite3_bind_text(st, i, buf, (int)n, SQLITE_TRANSIENT);
+}
+
+static void bind_codec(sqlite3_stmt *st, const struct media_stream *s)
+{
+    char codec[MEDIA_MAX_ENC + 16];
+    if (s->enc[0] == '\0') {
+        sqlite3_bind_null(st, 7);
+        sqlite3_bind_null(st, 8);
+        return;
+    }
+    int n = snprintf(codec, sizeof codec, "%s/%u", s->enc, (unsigned)s->enc_rate);
+    sqlite3_bind_text(st, 7, codec, n, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 8, (int)s->enc_rate);
+}
+
+/* R factor and MOS of a stream (docs/media.md). */
+static double stream_r(const struct media_stream *s)
+{
+    const struct rtp_stats *st = &s->st;
+    int64_t expected = rtp_stats_expected(st);
+    int32_t lost = rtp_stats_lost(st);
+    struct rtp_mos_in in = {.jitter_ms = st->mean_jitter, .delay_ms = MS_ASSUMED_DELAY_MS};
+    in.loss_pct = (expected > 0 && lost > 0) ? 100.0 * lost / (double)expected : 0;
+    rtp_codec_impairment(s->enc, &in.ie, &in.bpl);
+    return rtp_r_factor(&in);
+}
+
+static void bind_stats(sqlite3_stmt *st, const struct media_stream *s)
+{
+    const struct rtp_stats *a = &s->st;
+    sqlite3_bind_int64(st, 9, (int64_t)s->packets);
+    sqlite3_bind_int64(st, 10, rtp_stats_expected(a));
+    sqlite3_bind_int64(st, 11, rtp_stats_lost(a));
+    sqlite3_bind_int64(st, 12, a->seq_errors);
+    bind_real(st, 13, a->min_delta, a->min_delta >= 0);
+    bind_real(st, 14, a->mean_delta, s->packets > 0);
+    bind_real(st, 15, a->max_delta, s->packets > 0);
+    bind_real(st, 16, a->min_jitter, a->min_jitter >= 0);
+    bind_real(st, 17, a->mean_jitter, s->packets > 0);
+    bind_real(st, 18, a->max_jitter, s->packets > 0);
+    sqlite3_bind_int(st, 19, a->problem);
+    sqlite3_bind_int64(st, 20, (int64_t)s->first_frame);
+    sqlite3_bind_int64(st, 21, s->first_ns);
+    sqlite3_bind_int64(st, 22, s->last_ns);
+    sqlite3_bind_int64(st, 23, s->markers);
+    sqlite3_bind_int64(st, 24, s->cn_packets);
+    if (s->dtmf[0])
+        sqlite3_bind_text(st, 25, s->dtmf, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 25);
+    double r = stream_r(s);
+    bind_real(st, 26, r, s->packets > 0);
+    bind_real(st, 27, rtp_mos_of_r(r), s->packets > 0);
+}
+
+static void step(struct media_store *ms, sqlite3_stmt *st, const char *what)
+{
+    if (sqlite3_step(st) != SQLITE_DONE)
+        fail(ms, what);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static void write_stream(struct media_store *ms, const struct media_stream *s)
+{
+    if (s->call == 0 || ms->err[0])
+        return;
+    sqlite3_stmt *st = ms->ins;
+    sqlite3_bind_int64(st, 1, (int64_t)s->id);
+    sqlite3_bind_int64(st, 2, (int64_t)s->call);
+    bind_ep(st, 3, &s->src);
+    bind_ep(st, 4, &s->dst);
+    sqlite3_bind_int64(st, 5, s->ssrc);
+    sqlite3_bind_int(st, 6, s->pt);
+    bind_codec(st, s);
+    bind_stats(st, s);
+    step(ms, st, "rtp_streams");
+}
+
+void media_store_sdp(struct media_store *ms, const struct dlg_call *c, const struct sdp *s,
+                     int64_t now_ns)
+{
+    media_sdp(ms->media, c ? c->id : 0, s, now_ns);
+}
+
+/* A new stream gets its row at once so the call's stream count is right whenever it is read. */
+static void stream_started(struct media_store *ms, const struct media_stream *s)
+{
+    if (s->call == 0)
+        return;
+    write_stream(ms, s);
+    sqlite3_bind_int64(ms->upd_call, 1, (int64_t)s->call);
+    step(ms, ms->upd_call, "calls.rtp_streams");
+}
+
+int media_store_packet(struct media_store *ms, const struct net_payload *pl)
+{
+    struct media_stream *s = NULL;
+    if (media_packet(ms->media, pl, &s) != MEDIA_RTP || !s)
+        return 0;
+    stream_started(ms, s);
+    return 1;
+}
+
+void media_store_call(struct media_store *ms, struct dlg_call *c)
+{
+    if (media_get_counters(ms->media)->streams == 0)
+        return; /* no stream seen by this import: the call keeps what it had */
+    sqlite3_bind_int64(ms->count, 1, (int64_t)c->id);
+    if (sqlite3_step(ms->count) == SQLITE_ROW)
+        c->rtp_streams = (uint32_t)sqlite3_column_int(ms->count, 0);
+    sqlite3_reset(ms->count);
+}
+
+void media_store_expire(struct media_store *ms, int64_t now_ns)
+{
+    media_expire(ms->media, now_ns);
+}
+
+void media_store_flush(struct media_store *ms)
+{
+    media_flush_all(ms->media);
+}
+
+const char *media_store_error(const struct media_store *ms)
+{
+    return ms->err[0] ? ms->err : NULL;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+static double col_real(sqlite3_stmt *st, int i, double none)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? none : sqlite3_column_double(st, i);
+}
+
+static void row_of(sqlite3_stmt *st, struct ms_row *r)
+{
+    *r = (struct ms_row){
+        .id = sqlite3_column_int64(st, 0),
+        .call = sqlite3_column_int64(st, 1),
+        .src = col_text(st, 2),
+        .dst = col_text(st, 3),
+        .ssrc = (uint32_t)sqlite3_column_int64(st, 4),
+        .payload_type = sqlite3_column_int(st, 5),
+        .codec = col_text(st, 6),
+        .clock_rate = sqlite3_column_int(st, 7),
+        .packets = sqlite3_column_int64(st, 8),
+        .expected = sqlite3_column_int64(st, 9),
+        .lost = sqlite3_column_int64(st, 10),
+        .seq_errors = sqlite3_column_int64(st, 11),
+        .min_delta_ms = col_real(st, 12, -1),
+        .mean_delta_ms = col_real(st, 13, 0),
+        .max_delta_ms = col_real(st, 14, 0),
+        .min_jitter_ms = col_real(st, 15, -1),
+        .mean_jitter_ms = col_real(st, 16, 0),
+        .max_jitter_ms = col_real(st, 17, 0),
+        .problem = sqlite3_column_int(st, 18) != 0,
+        .first_ns = sqlite3_column_int64(st, 19),
+        .last_ns = sqlite3_column_int64(st, 20),
+        .dtmf = col_text(st, 21),
+        .mos = col_real(st, 22, -1),
+    };
+}
+
+int media_store_read(struct db *db, const int64_t *calls, size_t ncalls, ms_row_fn fn, void *user,
+                     char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->h, SQL_READ, -1, &st, NULL) != SQLITE_OK) {
+        db_error(db, "rtp_streams", err, errlen);
+        return -1;
+    }
+    int rc = 0, stop = 0;
+    for (size_t i = 0; i < ncalls && !stop && rc == 0; i++) {
+        sqlite3_bind_int64(st, 1, calls[i]);
+        int s = sqlite3_step(st);
+        while (s == SQLITE_ROW) {
+            struct ms_row r;
+            row_of(st, &r);
+            stop = fn(user, &r);
+            if (stop)
+                break;
+            s = sqlite3_step(st);
+        }
+        if (!stop && s != SQLITE_DONE) {
+            db_error(db, "rtp_streams", err, errlen);
+            rc = -1;
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
