@@ -33,18 +33,24 @@ static const char *const state_names[] = {
     [DLG_ST_CANCELLED] = "cancelled",
     [DLG_ST_FAILED] = "failed",
     [DLG_ST_PENDING] = "pending",
+    [DLG_ST_TIMED_OUT] = "timed-out",
 };
 
 const char *dlg_state_name(int state)
 {
-    if (state < 0 || state > DLG_ST_PENDING)
+    if (state < 0 || state > DLG_ST_TIMED_OUT)
         return NULL;
     return state_names[state];
 }
 
+bool dlg_state_final(int state)
+{
+    return state >= DLG_ST_COMPLETED && state != DLG_ST_PENDING;
+}
+
 int dlg_state_of(const char *name)
 {
-    for (int i = 1; i <= DLG_ST_PENDING; i++) {
+    for (int i = 1; i <= DLG_ST_TIMED_OUT; i++) {
         if (strcmp(state_names[i], name) == 0)
             return i;
     }
@@ -95,6 +101,14 @@ struct dlg_ctx *dlg_new(const struct dlg_limits *lim, uint64_t first_id, dlg_evi
     d->on_reload = on_reload;
     d->user = user;
     return d;
+}
+
+void dlg_set_limits(struct dlg_ctx *d, const struct dlg_limits *lim)
+{
+    if (lim->max_calls)
+        d->lim.max_calls = lim->max_calls;
+    if (lim->idle_evict_ms)
+        d->lim.idle_evict_ms = lim->idle_evict_ms;
 }
 
 static void bloom_add(struct dlg_ctx *d, uint64_t k)
@@ -318,7 +332,8 @@ static void on_request(struct dlg_call *c, const struct sip_msg *m, const struct
     if (m->method_id == SIP_M_BYE && c->method_id == SIP_M_INVITE) {
         if (c->bye_ns == 0 && c->answer_ns != 0)
             c->bye_ns = ts;
-        if (c->state == DLG_ST_IN_CALL)
+        /* a BYE after a live timeout closes the answered call properly after all */
+        if (c->state == DLG_ST_IN_CALL || (c->state == DLG_ST_TIMED_OUT && c->answer_ns != 0))
             c->state = DLG_ST_COMPLETED;
     }
 }

@@ -21,12 +21,17 @@ enum dlg_state {
     DLG_ST_CANCELLED, /* INVITE: CANCEL or 487 */
     DLG_ST_FAILED,    /* INVITE: 5xx final or timed out; others: final >= 300 */
     DLG_ST_PENDING,   /* non-INVITE: no final response yet */
+    DLG_ST_TIMED_OUT, /* live capture: no message for the call timeout while calling, ringing,
+                       * in-call or pending (set by the store, not by dlg_message) */
 };
 
 /* "calling", "ringing", ... as CLI.md names them; NULL for DLG_ST_NONE. */
 const char *dlg_state_name(int state);
 /* The state for a name, or -1. */
 int dlg_state_of(const char *name);
+/* True for a state in which the call is over (completed, rejected, cancelled, failed,
+ * timed-out); false for calling, ringing, in-call, pending and none. */
+bool dlg_state_final(int state);
 
 struct dlg_call {
     uint64_t id;     /* assigned by the table (dlg_ctx next id); stable for the store */
@@ -48,6 +53,8 @@ struct dlg_call {
     bool cancel_seen;
     bool dirty;         /* changed since the store last wrote it */
     bool reloaded;      /* state was loaded back from the store */
+    bool reported;      /* owner's mark (the store's "call ended" notice); the table never reads
+                         * it and a reloaded call starts with it false */
     uint32_t init_cseq; /* CSeq of the current initial request (or its last retry) */
     int64_t invite_ns;  /* first initial INVITE */
     int64_t ring_ns;    /* first 18x or 2xx to it */
@@ -84,6 +91,9 @@ typedef bool (*dlg_reload_fn)(void *user, struct dlg_call *c);
 struct dlg_ctx *dlg_new(const struct dlg_limits *lim, uint64_t first_id, dlg_evict_fn on_evict,
                         dlg_reload_fn on_reload, void *user);
 void dlg_free(struct dlg_ctx *d);
+/* Replaces the limits (a zero field keeps the current value); e.g. live capture evicts idle calls
+ * after its call timeout instead of the default. */
+void dlg_set_limits(struct dlg_ctx *d, const struct dlg_limits *lim);
 
 /* Feeds one parsed message (pl: its addresses and time). Fills ev. */
 void dlg_message(struct dlg_ctx *d, const struct sip_msg *m, const struct net_payload *pl,

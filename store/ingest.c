@@ -9,6 +9,7 @@
 #include "dissect/net.h"
 #include "dissect/sdp.h"
 #include "dissect/sip.h"
+#include "store/media_store.h"
 #include "store/writer.h"
 
 #define EXPIRE_EVERY  4096 /* frames between dialog/net expiry passes */
@@ -21,15 +22,39 @@ struct ingest {
     struct dlg_ctx *dlg;
     struct sip_msg *msg; /* scratch, reused (large: the header array) */
     struct sdp *sdp;     /* scratch */
+    struct media_store *ms; /* SDP flows and RTP streams (docs/media.md) */
     int64_t first_capture;
     struct ingest_stats st;
     uint64_t since_expire;
+    struct ingest_live live; /* all zero unless ingest_set_live */
+    int64_t clock_ns;        /* live: the latest of the last tick and the last frame */
+    bool flushing;           /* ingest_capture_end is writing every call */
 };
+
+/* Live: a call leaving memory idle beyond the timeout (not at the end) is closed as timed out. */
+static void time_out(struct ingest *in, struct dlg_call *c)
+{
+    uint32_t t = in->live.call_timeout_ms;
+    if (t == 0 || in->flushing || c->state == DLG_ST_NONE || dlg_state_final(c->state))
+        return;
+    if (in->clock_ns - c->end_ns >= (int64_t)t * 1000000)
+        c->state = DLG_ST_TIMED_OUT;
+}
+
+static void report(struct ingest *in, struct dlg_call *c)
+{
+    if (in->live.on_call_end && !c->reported)
+        in->live.on_call_end(in->live.user, c);
+    c->reported = true;
+}
 
 static void on_evict(void *user, struct dlg_call *c)
 {
     struct ingest *in = user;
+    time_out(in, c);
+    media_store_call(in->ms, c);
     writer_call(in->w, c);
+    report(in, c);
 }
 
 static bool on_reload(void *user, struct dlg_call *c)
@@ -63,10 +88,15 @@ struct ingest *ingest_new(struct db *db, char *err, size_t errlen)
     in->net = net_new(NULL, sip_frame_len);
     uint64_t first = max_id(db, "SELECT coalesce(max(id),0)+1 FROM calls");
     in->dlg = dlg_new(NULL, first, on_evict, on_reload, in);
+    in->ms = media_store_new(db, first, err, errlen);
     in->msg = malloc(sizeof *in->msg);
     in->sdp = malloc(sizeof *in->sdp);
     if (!in->msg || !in->sdp)
         abort();
+    if (!in->ms) {
+        ingest_free(in, NULL, 0);
+        return NULL;
+    }
     return in;
 }
 
@@ -98,12 +128,14 @@ static unsigned msg_flags(const struct sip_msg *m, const struct net_payload *pl,
     return f;
 }
 
-static void store_sdp(struct ingest *in, const struct sip_msg *m, uint64_t msg_id)
+static void store_sdp(struct ingest *in, const struct sip_msg *m, uint64_t msg_id,
+                      const struct dlg_call *c, int64_t ts_ns)
 {
     struct slice body = sip_sdp_body(m);
     if (body.len == 0 || sdp_parse(in->sdp, body) != DIS_OK)
         return;
     writer_sdp(in->w, msg_id, in->sdp);
+    media_store_sdp(in->ms, c, in->sdp, ts_ns);
 }
 
 /* The User-Agent value, else Server (responses), bounded for the history. */
@@ -153,14 +185,16 @@ static void on_sip(struct ingest *in, const struct net_payload *pl, struct sip_m
         in->st.malformed++;
     uint64_t id = writer_message(in->w, &r);
     if (id && has_sdp)
-        store_sdp(in, m, id);
+        store_sdp(in, m, id, ev.call, pl->frame->ts_ns);
 }
 
 static void deliver(void *user, const struct net_payload *pl)
 {
     struct ingest *in = user;
-    if (!sip_looks_like(pl->data))
+    if (!sip_looks_like(pl->data)) {
+        in->st.rtp_streams += (uint64_t)media_store_packet(in->ms, pl);
         return;
+    }
     struct sip_msg *m = in->msg;
     if (sip_parse(m, pl->data) == DIS_NOT_MINE)
         return;
@@ -174,18 +208,24 @@ void ingest_frame(struct ingest *in, const struct frame *f)
         in->st.first_ns = f->ts_ns;
     if (f->ts_ns > in->st.last_ns)
         in->st.last_ns = f->ts_ns;
+    if (f->ts_ns > in->clock_ns)
+        in->clock_ns = f->ts_ns;
     net_frame(in->net, f, deliver, in);
     if (++in->since_expire >= EXPIRE_EVERY) {
         in->since_expire = 0;
         net_expire(in->net, f->ts_ns);
         dlg_expire(in->dlg, f->ts_ns);
+        media_store_expire(in->ms, f->ts_ns);
     }
 }
 
 int ingest_capture_end(struct ingest *in, int complete, const char *hash, uint64_t size, char *err,
                        size_t errlen)
 {
+    in->flushing = true;
+    media_store_flush(in->ms);
     dlg_flush_all(in->dlg);
+    in->flushing = false;
     const struct ingest_stats *s = &in->st;
     if (writer_capture_end(in->w, complete, hash, size, s->packets, s->sip_messages, s->calls,
                            s->first_ns, s->last_ns) < 0) {
@@ -193,6 +233,37 @@ int ingest_capture_end(struct ingest *in, int complete, const char *hash, uint64
         return -1;
     }
     return 0;
+}
+
+void ingest_set_live(struct ingest *in, const struct ingest_live *lv)
+{
+    in->live = *lv;
+    if (lv->call_timeout_ms) {
+        struct dlg_limits lim = {.idle_evict_ms = lv->call_timeout_ms};
+        dlg_set_limits(in->dlg, &lim);
+    }
+}
+
+/* Writes a changed call; reports an ended one that stayed quiet for the linger time. */
+static void tick_call(void *user, struct dlg_call *c)
+{
+    struct ingest *in = user;
+    if (c->dirty) {
+        writer_call(in->w, c);
+        c->dirty = false;
+    }
+    if (!c->reported && dlg_state_final(c->state) &&
+        in->clock_ns - c->end_ns >= (int64_t)in->live.linger_ms * 1000000)
+        report(in, c);
+}
+
+void ingest_tick(struct ingest *in, int64_t now_ns)
+{
+    if (now_ns > in->clock_ns)
+        in->clock_ns = now_ns;
+    net_expire(in->net, in->clock_ns);
+    dlg_expire(in->dlg, in->clock_ns);
+    dlg_foreach(in->dlg, tick_call, in);
 }
 
 int64_t ingest_capture_id(const struct ingest *in)
@@ -223,6 +294,7 @@ int ingest_free(struct ingest *in, char *err, size_t errlen)
 {
     if (!in)
         return 0;
+    media_store_free(in->ms);
     int rc = writer_free(in->w, err, errlen);
     net_free(in->net);
     dlg_free(in->dlg);

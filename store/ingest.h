@@ -35,6 +35,30 @@ const struct ingest_stats *ingest_get_stats(const struct ingest *in);
 int ingest_commit(struct ingest *in, char *err, size_t errlen);
 /* The first storage error, or NULL. */
 const char *ingest_error(const struct ingest *in);
+
+struct dlg_call;
+
+/* Live capture: what happens to calls as wall-clock time passes (ingest_set_live). */
+struct ingest_live {
+    /* A call still calling, ringing, in-call or pending that sees no message for this long is
+     * closed: stored with state "timed-out" and freed. 0 = calls never time out. */
+    uint32_t call_timeout_ms;
+    /* An ended call is reported once it has seen no message for this long (late ACKs and
+     * retransmissions still count in its line). */
+    uint32_t linger_ms;
+    /* Told once per call: when it ended (see linger_ms), timed out, or is still open when the
+     * capture ends (then with its current state). The call is only borrowed. May be NULL. */
+    void (*on_call_end)(void *user, const struct dlg_call *c);
+    void *user;
+};
+
+/* Switches on live behaviour (before the first frame): the timeout and the end-of-call notices. */
+void ingest_set_live(struct ingest *in, const struct ingest_live *lv);
+/* Live periodic work as of wall-clock now_ns (epoch ns, the frames' clock; 0 = only as far as
+ * the frames seen so far, for a caller with frames still waiting): expires reassembly state and
+ * idle calls, writes every changed call (so other readers of the database see it) and gives the
+ * end-of-call notices. Call it every ~250 ms, then ingest_commit. */
+void ingest_tick(struct ingest *in, int64_t now_ns);
 /* Commits and frees; returns 0 or -1 with err. */
 int ingest_free(struct ingest *in, char *err, size_t errlen);
 

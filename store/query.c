@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/sip.h"
+
 /* A growing SQL text with its bound values, built from a filter. */
 struct qbuild {
     char sql[8192];
@@ -209,5 +211,260 @@ int q_messages(struct db *db, const int64_t *calls, size_t ncalls, q_msg_fn fn, 
         db_error(db, "query messages", err, errlen);
         return -1;
     }
+    return 0;
+}
+
+int q_sdp_media(struct db *db, const int64_t *calls, size_t ncalls, q_sdp_fn fn, void *user,
+                char *err, size_t errlen)
+{
+    struct qbuild b = {.len = 0};
+    add(&b, "SELECT s.message,s.idx,s.port,s.media,s.addr,s.proto,s.formats,s.direction "
+            "FROM sdp_media s JOIN messages m ON m.id=s.message WHERE m.call IN (");
+    for (size_t i = 0; i < ncalls && b.len + 32 < sizeof b.sql; i++)
+        add_i64(&b, i ? "," : "", calls[i]);
+    add(&b, ") ORDER BY s.message, s.idx");
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->h, b.sql, -1, &st, NULL) != SQLITE_OK) {
+        db_error(db, "query sdp", err, errlen);
+        return -1;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct q_sdp s = {
+            .message = sqlite3_column_int64(st, 0),
+            .idx = sqlite3_column_int(st, 1),
+            .port = sqlite3_column_int(st, 2),
+            .media = col_text(st, 3),
+            .addr = col_text(st, 4),
+            .proto = col_text(st, 5),
+            .formats = col_text(st, 6),
+            .direction = col_text(st, 7),
+        };
+        if (fn(user, &s) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        db_error(db, "query sdp", err, errlen);
+        return -1;
+    }
+    return 0;
+}
+
+/* A set of strings (link keys), small and linear. */
+struct keyset {
+    char **v;
+    size_t n, cap;
+};
+
+static bool keys_has(const struct keyset *k, const char *s)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        if (strcmp(k->v[i], s) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void keys_add(struct keyset *k, const char *s, size_t n)
+{
+    char buf[257];
+    if (n == 0 || n >= sizeof buf)
+        return;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    if (strspn(buf, "0") == n || keys_has(k, buf)) /* an all-zero Session-ID is "unknown" */
+        return;
+    if (k->n == k->cap) {
+        k->cap = k->cap ? k->cap * 2 : 8;
+        k->v = realloc(k->v, k->cap * sizeof *k->v);
+        if (!k->v)
+            abort();
+    }
+    k->v[k->n] = strdup(buf);
+    if (!k->v[k->n])
+        abort();
+    k->n++;
+}
+
+static void keys_free(struct keyset *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        free(k->v[i]);
+    free(k->v);
+    *k = (struct keyset){0};
+}
+
+static bool keys_meet(const struct keyset *a, const struct keyset *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        if (keys_has(a, b->v[i]))
+            return true;
+    }
+    return false;
+}
+
+/* Adds the values of the link headers of one parsed message to k. */
+static void link_values(const struct sip_msg *m, const char *links, struct keyset *k)
+{
+    const char *p = links;
+    while (p && *p) {
+        size_t len = strcspn(p, ","), nlen = strcspn(p, ":,");
+        struct slice v = sip_hdr_find(m, p, nlen);
+        const char *param = p + nlen + 1;
+        size_t plen = nlen < len ? len - nlen - 1 : 0;
+        if (v.len && plen && slice_istarts(v, param, plen) && plen < v.len && v.p[plen] == '=')
+            v = slice_sub(v, plen + 1, v.len); /* "icid-value=x;..." starts with the param */
+        else if (v.len && plen)
+            v = sip_param(v, param, plen, NULL);
+        size_t semi = 0;
+        while (semi < v.len && v.p[semi] != ';')
+            semi++;
+        v = slice_trim(slice_sub(v, 0, semi));
+        if (v.len >= 2 && v.p[0] == '"' && v.p[v.len - 1] == '"')
+            v = slice_sub(v, 1, v.len - 2); /* a quoted-string value */
+        keys_add(k, (const char *)v.p, v.len);
+        p = p[len] ? p + len + 1 : NULL;
+    }
+}
+
+/* The keys of one call: its Call-ID and the link values in its first requests. */
+static int call_keys(struct db *db, int64_t call, const char *links, struct keyset *k)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql = "SELECT c.call_id, m.raw_off, m.raw_len FROM calls c JOIN messages m "
+                      "ON m.call=c.id WHERE c.id=? AND m.method IS NOT NULL ORDER BY m.id LIMIT 16";
+    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, call);
+    struct sip_msg *m = malloc(sizeof *m);
+    if (!m)
+        abort();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *cid = col_text(st, 0);
+        keys_add(k, cid ? cid : "", cid ? strlen(cid) : 0);
+        int64_t off = sqlite3_column_int64(st, 1), len = sqlite3_column_int64(st, 2);
+        if (len <= 0 || len > 1 << 20)
+            continue;
+        char *raw = malloc((size_t)len);
+        if (!raw)
+            abort();
+        if (db_spool_read(db, (uint64_t)off, raw, (size_t)len) == 0 &&
+            sip_parse(m, slice_make(raw, (size_t)len)) == DIS_OK)
+            link_values(m, links, k);
+        free(raw);
+    }
+    free(m);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* Calls starting within 60 s of [lo, hi] (in captures when given), the given ones excluded. */
+static int candidates(struct db *db, int64_t lo, int64_t hi, const int64_t *captures,
+                      size_t ncaptures, int64_t **ids, size_t *n)
+{
+    struct qbuild b = {.len = 0};
+    add_i64(&b, "SELECT id FROM calls WHERE end_ns>=", lo - 60000000000LL);
+    add_i64(&b, " AND start_ns<=", hi + 60000000000LL);
+    if (ncaptures) {
+        add(&b, " AND capture IN (");
+        for (size_t i = 0; i < ncaptures; i++)
+            add_i64(&b, i ? "," : "", captures[i]);
+        add(&b, ")");
+    }
+    add(&b, " ORDER BY start_ns, id LIMIT 5000");
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->h, b.sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    size_t cap = 16;
+    *n = 0;
+    *ids = malloc(cap * sizeof **ids);
+    while (*ids && sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap *= 2;
+            *ids = realloc(*ids, cap * sizeof **ids);
+            if (!*ids)
+                break;
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (!*ids)
+        abort();
+    return 0;
+}
+
+/* The time span of the given calls. */
+static void span_of(struct db *db, const int64_t *calls, size_t n, int64_t *lo, int64_t *hi)
+{
+    sqlite3_stmt *st = NULL;
+    *lo = INT64_MAX;
+    *hi = INT64_MIN;
+    if (sqlite3_prepare_v2(db->h, "SELECT start_ns,end_ns FROM calls WHERE id=?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_int64(st, 1, calls[i]);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            int64_t s = sqlite3_column_int64(st, 0), e = sqlite3_column_int64(st, 1);
+            *lo = s < *lo ? s : *lo;
+            *hi = e > *hi ? e : *hi;
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+}
+
+static bool has_id(const int64_t *v, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == id)
+            return true;
+    }
+    return false;
+}
+
+int q_related_calls(struct db *db, const int64_t *calls, size_t ncalls, const char *links,
+                    const int64_t *captures, size_t ncaptures, int64_t **out, size_t *nout,
+                    char *err, size_t errlen)
+{
+    int64_t lo, hi, *cand = NULL;
+    size_t ncand = 0, n = 0;
+    span_of(db, calls, ncalls, &lo, &hi);
+    if (lo > hi || candidates(db, lo, hi, captures, ncaptures, &cand, &ncand) < 0) {
+        db_error(db, "related calls", err, errlen);
+        return -1;
+    }
+    int64_t *v = malloc((ncalls + ncand + 1) * sizeof *v);
+    struct keyset mine = {0}, *theirs = calloc(ncand + 1, sizeof *theirs);
+    if (!v || !theirs)
+        abort();
+    for (size_t i = 0; i < ncalls; i++) {
+        if (!has_id(v, n, calls[i]))
+            v[n++] = calls[i];
+        call_keys(db, calls[i], links, &mine);
+    }
+    for (size_t i = 0; i < ncand; i++) {
+        if (!has_id(v, n, cand[i]))
+            call_keys(db, cand[i], links, &theirs[i]);
+    }
+    for (bool grew = true; grew;) { /* to a fixed point: a leg of a leg is related too */
+        grew = false;
+        for (size_t i = 0; i < ncand; i++) {
+            if (has_id(v, n, cand[i]) || !keys_meet(&mine, &theirs[i]))
+                continue;
+            v[n++] = cand[i];
+            for (size_t k = 0; k < theirs[i].n; k++)
+                keys_add(&mine, theirs[i].v[k], strlen(theirs[i].v[k]));
+            grew = true;
+        }
+    }
+    for (size_t i = 0; i < ncand; i++)
+        keys_free(&theirs[i]);
+    free(theirs);
+    keys_free(&mine);
+    free(cand);
+    *out = v;
+    *nout = n;
     return 0;
 }

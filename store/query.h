@@ -54,4 +54,28 @@ int q_call_ids(struct db *db, const char *call_id, const int64_t *captures, size
 int q_messages(struct db *db, const int64_t *calls, size_t ncalls, q_msg_fn fn, void *user,
                char *err, size_t errlen);
 
+/* One m= line of an SDP body (sdp_media row); strings live until the callback returns. */
+struct q_sdp {
+    int64_t message; /* messages.id */
+    int idx, port;
+    const char *media, *addr, *proto, *formats, *direction;
+};
+typedef int (*q_sdp_fn)(void *user, const struct q_sdp *s);
+
+/* The SDP media lines of the given calls' messages, by message id then m= line. */
+int q_sdp_media(struct db *db, const int64_t *calls, size_t ncalls, q_sdp_fn fn, void *user,
+                char *err, size_t errlen);
+
+/* Headers that link the legs of a call through a B2BUA (--related): a comma-separated list of
+ * header names, "Name:param" taking a parameter's value instead of the value before ';'. */
+#define Q_LINK_HEADERS "X-Call-ID,X-CID,P-Charging-Vector:icid-value,Session-ID"
+
+/* The calls related to the given ones: same Call-ID (other captures, proxy hops) or sharing a
+ * value of one of the link headers (links: Q_LINK_HEADERS syntax) in their requests, found among
+ * the calls within 60 s of them (within captures when given), transitively. *out (caller frees)
+ * holds the given calls first, then the related ones as found. 0 or -1 with err. */
+int q_related_calls(struct db *db, const int64_t *calls, size_t ncalls, const char *links,
+                    const int64_t *captures, size_t ncaptures, int64_t **out, size_t *nout,
+                    char *err, size_t errlen);
+
 #endif

@@ -2,6 +2,41 @@
 #ifndef SS_SCHEMA_SQL_H
 #define SS_SCHEMA_SQL_H
 
+/* rtp_streams: one row per RTP stream (source, destination, SSRC) with its statistics, as
+ * tshark -z rtp,streams computes them (docs/media.md); aggregates only, never a row per packet.
+ * Also run on its own by store/media_store.c so an older version-1 file gains the table. */
+#define SCHEMA_RTP_STREAMS                                                                         \
+    "CREATE TABLE IF NOT EXISTS rtp_streams ("                                                     \
+    " id INTEGER PRIMARY KEY,"                                                                     \
+    " call INTEGER NOT NULL," /* calls.id of the call whose SDP announced the flow */              \
+    " src TEXT NOT NULL, dst TEXT NOT NULL," /* ip:port ([v6]:port) */                             \
+    " ssrc INTEGER NOT NULL,"                                                                      \
+    " payload_type INTEGER, codec TEXT, clock_rate INTEGER," /* of the first packet */             \
+    " packets INTEGER NOT NULL, expected INTEGER, lost INTEGER, seq_errors INTEGER,"               \
+    " min_delta_ms REAL, mean_delta_ms REAL, max_delta_ms REAL,"                                   \
+    " min_jitter_ms REAL, mean_jitter_ms REAL, max_jitter_ms REAL,"                                \
+    " problem INTEGER NOT NULL DEFAULT 0,"                                                         \
+    " first_frame INTEGER, first_ns INTEGER, last_ns INTEGER,"                                     \
+    " markers INTEGER, cn_packets INTEGER, dtmf TEXT,"                                             \
+    " r_factor REAL, mos REAL);"                                                                   \
+    "CREATE INDEX IF NOT EXISTS rtp_streams_call ON rtp_streams(call);"                            \
+    "CREATE TRIGGER IF NOT EXISTS calls_delete_rtp AFTER DELETE ON calls BEGIN"                    \
+    " DELETE FROM rtp_streams WHERE call = old.id; END;"
+
+/* capture_stats: per-capture message counts, written when the capture ends (`sipscope stats`),
+ * and the index that finds a capture's messages in time order (its statistics, time windows,
+ * deleting it). Also run on its own by store/stats.c so an older version-1 file gains them. */
+#define SCHEMA_CAPTURE_STATS                                                                       \
+    "CREATE INDEX IF NOT EXISTS messages_capture_ts ON messages(capture, ts_ns);"                  \
+    "CREATE TABLE IF NOT EXISTS capture_stats ("                                                   \
+    " capture INTEGER NOT NULL,"                                                                   \
+    " kind TEXT NOT NULL," /* 'messages', 'status', 'method', 'ua' */                              \
+    " key NOT NULL,"       /* '' | response code (INTEGER) | method | User-Agent/Server */         \
+    " count INTEGER NOT NULL,"                                                                     \
+    " PRIMARY KEY(capture, kind, key)) WITHOUT ROWID;"                                             \
+    "CREATE TRIGGER IF NOT EXISTS captures_delete_stats AFTER DELETE ON captures BEGIN"            \
+    " DELETE FROM capture_stats WHERE capture = old.id; END;"
+
 static const char SCHEMA_V1[] =
     "CREATE TABLE IF NOT EXISTS captures ("
     " id INTEGER PRIMARY KEY,"
@@ -57,6 +92,7 @@ static const char SCHEMA_V1[] =
     " idx INTEGER NOT NULL,"     /* m= line number, 0-based */
     " media TEXT, addr TEXT, port INTEGER, proto TEXT, formats TEXT, direction TEXT,"
     " rtcp_port INTEGER);"
-    "CREATE INDEX IF NOT EXISTS sdp_media_message ON sdp_media(message);";
+    "CREATE INDEX IF NOT EXISTS sdp_media_message ON sdp_media(message);" SCHEMA_CAPTURE_STATS
+        SCHEMA_RTP_STREAMS;
 
 #endif

@@ -2,6 +2,8 @@
  * WRITER_BATCH rows, statements prepared once), raw bytes appended to the spool. */
 #include "store/writer.h"
 
+#include "store/stats.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@ struct writer {
     struct db *db;
     sqlite3_stmt *ins_msg, *ins_call, *ins_sdp, *ins_cap, *end_cap, *get_call;
     int64_t capture;
+    struct st_tally *tally; /* the capture's message counts (capture_stats) */
     unsigned pending;
     bool in_txn;
     uint8_t *sbuf;
@@ -60,6 +63,7 @@ struct writer *writer_new(struct db *db, char *err, size_t errlen)
     if (!w || !w->sbuf)
         abort();
     w->db = db;
+    w->tally = st_tally_new();
     if (db_spool_open(db, err, errlen) < 0)
         goto fail;
     off_t end = lseek(db->spool_fd, 0, SEEK_END);
@@ -204,6 +208,7 @@ int64_t writer_capture_begin(struct writer *w, const char *name, const char *qui
     if (step(w, w->ins_cap, "insert capture") < 0)
         return -1;
     w->capture = sqlite3_last_insert_rowid(w->db->h);
+    st_tally_reset(w->tally);
     return w->capture;
 }
 
@@ -230,6 +235,12 @@ int writer_capture_end(struct writer *w, int complete, const char *hash, uint64_
     sqlite3_bind_int(st, 9, complete);
     if (step(w, st, "finish capture") < 0)
         return -1;
+    char serr[512];
+    if (st_tally_store(w->tally, w->db, w->capture, serr, sizeof serr) < 0) {
+        if (!failed(w))
+            snprintf(w->err, sizeof w->err, "%s", serr);
+        return -1;
+    }
     return writer_commit(w);
 }
 
@@ -269,6 +280,8 @@ uint64_t writer_message(struct writer *w, const struct wr_msg *m)
     bind_slice(st, 17, m->ua);
     if (step(w, st, "insert message") < 0)
         return 0;
+    st_tally_add(w->tally, m->status, (const char *)m->method.p, m->method.len,
+                 (const char *)m->ua.p, m->ua.len);
     uint64_t id = (uint64_t)sqlite3_last_insert_rowid(w->db->h);
     row_done(w);
     return id;
@@ -447,6 +460,7 @@ int writer_free(struct writer *w, char *err, size_t errlen)
     sqlite3_finalize(w->ins_cap);
     sqlite3_finalize(w->end_cap);
     sqlite3_finalize(w->get_call);
+    st_tally_free(w->tally);
     free(w->sbuf);
     free(w);
     return rc;

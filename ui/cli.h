@@ -50,5 +50,8 @@ int cmd_import(struct cli *c);
 int cmd_calls(struct cli *c);
 int cmd_ladder(struct cli *c);
 int cmd_codes(struct cli *c);
+int cmd_stats(struct cli *c);
+int cmd_capture(struct cli *c);
+int cmd_ui(struct cli *c);
 
 #endif

@@ -9,6 +9,7 @@
 #include "store/query.h"
 #include "ui/cli.h"
 #include "ui/json.h"
+#include "ui/textsafe.h"
 #include "ui/timeparse.h"
 
 enum out_format { OUT_TABLE, OUT_JSON, OUT_CSV };
@@ -188,32 +189,6 @@ static void csv_call(FILE *o, const struct q_call *c)
     fprintf(o, ",%d\r\n", c->rtp_streams);
 }
 
-/* Copies s into buf (width w) for a terminal: control bytes become '?', a long text is cut in
- * the middle with "~" so both ends (scheme/user and host) stay visible. */
-static void fit(char *buf, size_t w, const char *s)
-{
-    if (!s)
-        s = "";
-    size_t n = strlen(s);
-    char tmp[512];
-    size_t k = 0;
-    if (n <= w) {
-        memcpy(tmp, s, n);
-        k = n;
-    } else {
-        size_t head = (w - 1) / 2, tail = w - 1 - head;
-        memcpy(tmp, s, head);
-        tmp[head] = '~';
-        memcpy(tmp + head + 1, s + n - tail, tail);
-        k = w;
-    }
-    for (size_t i = 0; i < k; i++) {
-        unsigned char ch = (unsigned char)tmp[i];
-        buf[i] = (ch < 0x20 || ch >= 0x7F) ? '?' : (char)ch;
-    }
-    buf[k] = '\0';
-}
-
 /* The URI without its "sip:"/"sips:" scheme and ";params": what a person reads in a table. */
 static const char *short_uri(const char *uri, char *buf, size_t n)
 {
@@ -242,10 +217,10 @@ static void fit_party(char *out, size_t w, const char *party)
     if (n > w && at && (size_t)(at - party) + 3 <= w) {
         char tmp[256];
         snprintf(tmp, sizeof tmp, "%.*s~", (int)(w - 1), party);
-        fit(out, w, tmp);
+        text_fit(out, w, tmp);
         return;
     }
-    fit(out, w, party);
+    text_fit(out, w, party);
 }
 
 /* Table columns: start, method, from, to, code, state, messages (fixed, 70 columns with the
@@ -268,10 +243,10 @@ static void table_call(FILE *o, const struct q_call *c, int width)
     strftime(when, sizeof when, "%m-%d %H:%M:%S", &tm);
     fit_party(from, 12, short_uri(c->from, tmp, sizeof tmp));
     fit_party(to, 12, short_uri(c->to, tmp, sizeof tmp));
-    fit(method, 9, c->method);
-    fit(state, 9, c->state);
+    text_fit(method, 9, c->method);
+    text_fit(state, 9, c->state);
     size_t cw = width > TABLE_FIXED ? (size_t)(width - TABLE_FIXED) : sizeof cid - 1;
-    fit(cid, cw < 8 ? 8 : (cw > sizeof cid - 1 ? sizeof cid - 1 : cw), c->call_id);
+    text_fit(cid, cw < 8 ? 8 : (cw > sizeof cid - 1 ? sizeof cid - 1 : cw), c->call_id);
     char code[8] = "-";
     if (c->final_status)
         snprintf(code, sizeof code, "%d", c->final_status);

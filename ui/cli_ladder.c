@@ -1,15 +1,22 @@
-/* cli_ladder.c: `sipscope ladder CALL`: one or several calls' message sequence as text or JSON. */
+/* cli_ladder.c: `sipscope ladder CALL`: one or several calls' ladder in any export format
+ * (docs/exports.md), related legs with --related, every call of a capture with --all. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "store/media_store.h"
 #include "store/query.h"
 #include "ui/cli.h"
+#include "ui/export.h"
 #include "ui/json.h"
-
-#define LADDER_MAX_HOSTS 32
+#include "ui/ladder.h"
 
 struct lmsg {
+    int64_t id, raw_off, raw_len; /* messages.id and the raw bytes in the spool */
+    char *sdp_summary;            /* "audio PCMA/8000 192.0.2.1:4000 sendrecv", or NULL */
     int64_t ts_ns;
     char *src, *dst, *transport, *method, *reason, *cseq_method, *call_id;
     int status;
@@ -17,9 +24,17 @@ struct lmsg {
     int flags;
 };
 
+/* One RTP stream of the ladder's calls (store/media_store.h), with owned strings. */
+struct lrtp {
+    struct ms_row r;
+    char src[64], dst[64], codec[40];
+};
+
 struct ladder {
     struct lmsg *v;
     size_t n, cap;
+    struct lrtp *rtp;
+    size_t nrtp, caprtp;
 };
 
 static char *dup_or_null(const char *s)
@@ -42,6 +57,9 @@ static int collect(void *user, const struct q_msg *m)
             abort();
     }
     l->v[l->n++] = (struct lmsg){
+        .id = m->id,
+        .raw_off = m->raw_off,
+        .raw_len = m->raw_len,
         .ts_ns = m->ts_ns,
         .src = dup_or_null(m->src),
         .dst = dup_or_null(m->dst),
@@ -57,8 +75,54 @@ static int collect(void *user, const struct q_msg *m)
     return 0;
 }
 
+static int collect_rtp(void *user, const struct ms_row *r)
+{
+    struct ladder *l = user;
+    if (l->nrtp == l->caprtp) {
+        l->caprtp = l->caprtp ? l->caprtp * 2 : 8;
+        l->rtp = realloc(l->rtp, l->caprtp * sizeof *l->rtp);
+        if (!l->rtp)
+            abort();
+    }
+    struct lrtp *x = &l->rtp[l->nrtp++];
+    x->r = *r;
+    snprintf(x->src, sizeof x->src, "%s", r->src ? r->src : "");
+    snprintf(x->dst, sizeof x->dst, "%s", r->dst ? r->dst : "");
+    snprintf(x->codec, sizeof x->codec, "%s", r->codec ? r->codec : "");
+    x->r.src = x->src;
+    x->r.dst = x->dst;
+    x->r.codec = r->codec ? x->codec : NULL;
+    x->r.dtmf = NULL;
+    return 0;
+}
+
+/* The "rtp_streams" array members of CLI.md. */
+static void json_rtp(FILE *o, const struct ladder *l)
+{
+    for (size_t i = 0; i < l->nrtp; i++) {
+        const struct ms_row *r = &l->rtp[i].r;
+        fputs(i ? ",\n{\"src\":" : "\n{\"src\":", o);
+        json_cstr(o, r->src);
+        fputs(",\"dst\":", o);
+        json_cstr(o, r->dst);
+        fprintf(o, ",\"ssrc\":\"0x%08x\",\"payload_type\":%d,\"codec\":", (unsigned)r->ssrc,
+                r->payload_type);
+        json_cstr(o, r->codec);
+        fprintf(o,
+                ",\"packets\":%lld,\"lost\":%lld,\"max_delta_ms\":%.3f,\"max_jitter_ms\":%.3f,"
+                "\"mean_jitter_ms\":%.3f,\"mos\":",
+                (long long)r->packets, (long long)r->lost, r->max_delta_ms, r->max_jitter_ms,
+                r->mean_jitter_ms);
+        if (r->mos >= 0)
+            fprintf(o, "%.2f}", r->mos);
+        else
+            fputs("null}", o);
+    }
+}
+
 static void ladder_free(struct ladder *l)
 {
+    free(l->rtp);
     for (size_t i = 0; i < l->n; i++) {
         struct lmsg *m = &l->v[i];
         free(m->src);
@@ -68,6 +132,7 @@ static void ladder_free(struct ladder *l)
         free(m->reason);
         free(m->cseq_method);
         free(m->call_id);
+        free(m->sdp_summary);
     }
     free(l->v);
 }
@@ -137,108 +202,160 @@ static void json_ladder(FILE *o, const struct ladder *l, char **ids, size_t nids
         fprintf(o, ",\"sdp\":%s,\"retransmission\":%s}", (m->flags & DB_MSG_SDP) ? "true" : "false",
                 (m->flags & DB_MSG_RETRANS) ? "true" : "false");
     }
-    fputs("],\"rtp_streams\":[]}\n", o);
+    fputs("],\"rtp_streams\":[", o);
+    json_rtp(o, l);
+    fputs("]}\n", o);
 }
 
-/* A printable copy of wire text for the terminal: control bytes and non-ASCII become '?'. */
-static void safe_copy(char *dst, size_t cap, const char *s)
+/* The message with this id (l->v is in id order), or NULL. */
+static struct lmsg *find_msg(const struct ladder *l, int64_t id)
 {
-    size_t k = 0;
-    for (; s && *s && k + 1 < cap; s++) {
-        unsigned char ch = (unsigned char)*s;
-        dst[k++] = (ch < 0x20 || ch >= 0x7F) ? '?' : (char)ch;
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    dst[k] = '\0';
+    return lo < l->n && l->v[lo].id == id ? &l->v[lo] : NULL;
 }
 
-static void label_of(const struct lmsg *m, char *buf, size_t n)
+/* Adds one m= line to its message's SDP summary: "audio PCMA/8000 192.0.2.1:4000 sendrecv". */
+static int collect_sdp(void *user, const struct q_sdp *s)
 {
-    char tmp[128];
-    if (m->status)
-        snprintf(tmp, sizeof tmp, "%d %s", m->status, m->reason ? m->reason : "");
-    else
-        snprintf(tmp, sizeof tmp, "%s", m->method ? m->method : "?");
-    size_t len = strlen(tmp);
-    if (m->flags & DB_MSG_SDP)
-        snprintf(tmp + len, sizeof tmp - len, " (SDP)");
-    len = strlen(tmp);
-    if (m->flags & DB_MSG_RETRANS)
-        snprintf(tmp + len, sizeof tmp - len, " [rtx]");
-    safe_copy(buf, n, tmp);
-}
-
-static size_t host_index(const char **hosts, size_t nh, const char *h)
-{
-    for (size_t i = 0; i < nh; i++) {
-        if (strcmp(hosts[i], h) == 0)
-            return i;
+    struct lmsg *m = find_msg(user, s->message);
+    if (!m || (m->sdp_summary && strlen(m->sdp_summary) > 200))
+        return 0;
+    const char *f = s->formats ? s->formats : "", *sp = strchr(f, ' ');
+    size_t flen = strcspn(f, ",");
+    if (sp && (size_t)(sp - f) < flen) { /* "8 PCMA/8000" -> "PCMA/8000" */
+        flen -= (size_t)(sp - f) + 1;
+        f = sp + 1;
     }
+    bool v6 = s->addr && strchr(s->addr, ':');
+    char one[256];
+    snprintf(one, sizeof one, "%s%s%s %.*s %s%s%s:%d%s%s", m->sdp_summary ? m->sdp_summary : "",
+             m->sdp_summary ? ", " : "", s->media ? s->media : "?", (int)(flen < 64 ? flen : 64), f,
+             v6 ? "[" : "", s->addr ? s->addr : "?", v6 ? "]" : "", s->port,
+             s->direction ? " " : "", s->direction ? s->direction : "");
+    free(m->sdp_summary);
+    m->sdp_summary = dup_or_null(one);
     return 0;
 }
 
-/* Draws one arrow row into line (len w): lanes '|' at each host, the arrow between a and b. */
-static void draw_arrow(char *line, size_t w, const size_t *x, size_t nh, size_t a, size_t b,
-                       const char *label)
+struct raw_src {
+    struct db *db;
+    const struct ladder *l;
+};
+
+/* export_raw_fn: a message's bytes from the spool. */
+static char *raw_get(void *user, const struct ladder_msg *lm, size_t *len)
 {
-    memset(line, ' ', w);
-    line[w] = '\0';
-    for (size_t i = 0; i < nh; i++)
-        line[x[i]] = '|';
-    size_t lo = x[a] < x[b] ? x[a] : x[b], hi = x[a] < x[b] ? x[b] : x[a];
-    if (a == b) {
-        hi = lo + 6 < w ? lo + 6 : w - 1;
+    const struct raw_src *rs = user;
+    const struct lmsg *m = lm ? find_msg(rs->l, lm->id) : NULL;
+    if (!m || m->raw_len <= 0 || m->raw_off < 0)
+        return NULL;
+    char *buf = malloc((size_t)m->raw_len);
+    if (!buf)
+        abort();
+    if (db_spool_read(rs->db, (uint64_t)m->raw_off, buf, (size_t)m->raw_len) < 0) {
+        free(buf);
+        return NULL;
     }
-    for (size_t i = lo + 1; i < hi; i++)
-        line[i] = '-';
-    if (x[a] <= x[b])
-        line[hi - 1] = '>';
-    else
-        line[lo + 1] = '<';
-    size_t span = hi - lo > 4 ? hi - lo - 4 : 0;
-    size_t ll = strlen(label);
-    if (ll > span)
-        ll = span;
-    size_t start = lo + 2 + (span - ll) / 2;
-    memcpy(line + start, label, ll);
+    *len = (size_t)m->raw_len;
+    return buf;
 }
 
-static void text_ladder(FILE *o, const struct ladder *l, int width)
+/* The layout's view of the loaded messages (strings borrowed from l). */
+static struct ladder_msg *to_msgs(const struct ladder *l)
 {
-    const char *hosts[LADDER_MAX_HOSTS];
-    size_t nh = hosts_of(l, hosts);
-    const size_t left = 22; /* "  12.345678 +0.000123 " */
-    size_t colw = nh ? ((size_t)width - left) / nh : 20;
-    if (colw < 18)
-        colw = 18;
-    size_t x[LADDER_MAX_HOSTS], w = left + colw * nh;
-    char *line = malloc(w + 1);
-    if (!line)
+    struct ladder_msg *v = calloc(l->n ? l->n : 1, sizeof *v);
+    if (!v)
         abort();
-    memset(line, ' ', w);
-    line[w] = '\0';
-    for (size_t i = 0; i < nh; i++) {
-        x[i] = left + colw * i + colw / 2;
-        char h[64];
-        safe_copy(h, sizeof h, hosts[i]);
-        size_t hl = strlen(h) < colw - 1 ? strlen(h) : colw - 1;
-        memcpy(line + x[i] - hl / 2, h, hl);
-    }
-    fprintf(o, "%s\n", line);
-    int64_t t0 = l->n ? l->v[0].ts_ns : 0, prev = t0;
     for (size_t i = 0; i < l->n; i++) {
         const struct lmsg *m = &l->v[i];
-        char label[128];
-        label_of(m, label, sizeof label);
-        draw_arrow(line, w, x, nh, host_index(hosts, nh, m->src), host_index(hosts, nh, m->dst),
-                   label);
-        int64_t rel = m->ts_ns - t0, d = m->ts_ns - prev;
-        prev = m->ts_ns;
-        char stamp[32];
-        snprintf(stamp, sizeof stamp, "%9.6f +%.6f", (double)rel / 1e9, (double)d / 1e9);
-        memcpy(line, stamp, strlen(stamp) < left - 1 ? strlen(stamp) : left - 1);
-        fprintf(o, "%s\n", line);
+        v[i] = (struct ladder_msg){
+            .id = m->id,
+            .ts_ns = m->ts_ns,
+            .src = m->src,
+            .dst = m->dst,
+            .transport = m->transport,
+            .method = m->status ? NULL : m->method,
+            .status = m->status,
+            .reason = m->reason,
+            .cseq = m->cseq,
+            .cseq_method = m->cseq_method,
+            .call_id = m->call_id,
+            .sdp = (m->flags & DB_MSG_SDP) != 0,
+            .retrans = (m->flags & DB_MSG_RETRANS) != 0,
+            .sdp_summary = m->sdp_summary,
+        };
     }
-    free(line);
+    return v;
+}
+
+struct ladder_args {
+    enum export_format format;
+    const char *out, *links;
+    bool ascii, by_address, related, all;
+    int width;
+};
+
+/* The RTP streams as ladder rows: "RTP PCMA/8000 150 pkts 0 lost jitter 0.12 ms MOS 4.41". */
+static struct ladder_stream *to_streams(const struct ladder *l)
+{
+    struct ladder_stream *v = calloc(l->nrtp ? l->nrtp : 1, sizeof *v);
+    if (!v)
+        abort();
+    for (size_t i = 0; i < l->nrtp; i++) {
+        const struct ms_row *r = &l->rtp[i].r;
+        char label[160], mos[32] = "";
+        if (r->mos >= 0)
+            snprintf(mos, sizeof mos, " MOS %.2f", r->mos);
+        snprintf(label, sizeof label, "RTP %s %lld pkts %lld lost jitter %.2f ms%s",
+                 r->codec ? r->codec : "?", (long long)r->packets, (long long)r->lost,
+                 r->max_jitter_ms, mos);
+        v[i] = (struct ladder_stream){.src = r->src,
+                                      .dst = r->dst,
+                                      .first_ns = r->first_ns,
+                                      .last_ns = r->last_ns,
+                                      .label = dup_or_null(label)};
+    }
+    return v;
+}
+
+/* Writes the loaded ladder in the chosen format; title lists the Call-IDs. */
+static int write_ladder(struct cli *c, const struct ladder_args *a, const struct ladder *l,
+                        char **ids, size_t nids, FILE *o)
+{
+    if (a->format == EXPORT_JSON) {
+        json_ladder(o, l, ids, nids);
+        return 0;
+    }
+    char title[1024] = "";
+    for (size_t i = 0, k = 0; i < nids && k + 1 < sizeof title; i++)
+        k += (size_t)snprintf(title + k, sizeof title - k, "%s%s", i ? ", " : "", ids[i]);
+    struct ladder_msg *msgs = to_msgs(l);
+    struct ladder_stream *streams = to_streams(l);
+    struct ladder_layout lay;
+    struct ladder_opts lo = {.by_address = a->by_address};
+    if (ladder_build(msgs, l->n, streams, l->nrtp, &lo, &lay) < 0)
+        abort();
+    struct raw_src rs = {.db = c->db, .l = l};
+    struct export_ctx x = {.layout = &lay,
+                           .title = title,
+                           .ascii = a->ascii,
+                           .width = a->width,
+                           .raw = raw_get,
+                           .raw_user = &rs};
+    int rc = export_write(a->format, &x, o);
+    ladder_layout_free(&lay);
+    for (size_t i = 0; i < l->nrtp; i++)
+        free((char *)streams[i].label);
+    free(streams);
+    free(msgs);
+    return rc;
 }
 
 static size_t split_ids(char *arg, char **ids, size_t max)
@@ -256,82 +373,285 @@ static size_t split_ids(char *arg, char **ids, size_t max)
     return n;
 }
 
-static int load(struct cli *c, char **ids, size_t nids, struct ladder *l)
+/* Database ids of the calls named by ids (several per Call-ID across captures), plus the
+ * related legs with --related. Caller frees *calls. 0 or an exit code. */
+static int resolve(struct cli *c, const struct ladder_args *a, char **ids, size_t nids,
+                   int64_t **calls, size_t *ncalls)
 {
     char err[1024];
-    int64_t all[256];
-    size_t nall = 0;
+    size_t n = 0;
+    int64_t *all = malloc(256 * sizeof *all);
+    if (!all)
+        abort();
     for (size_t i = 0; i < nids; i++) {
         int64_t *v = NULL;
-        size_t n = 0;
-        if (q_call_ids(c->db, ids[i], c->captures, c->ncaptures, &v, &n, err, sizeof err) < 0)
+        size_t k = 0;
+        if (q_call_ids(c->db, ids[i], c->captures, c->ncaptures, &v, &k, err, sizeof err) < 0) {
+            free(all);
             return cli_runtime_error("%s", err);
-        if (n == 0) {
+        }
+        if (k == 0) {
             free(v);
+            free(all);
             return cli_runtime_error("%s: no such call in %s", ids[i], c->db->path);
         }
-        for (size_t k = 0; k < n && nall < 256; k++)
-            all[nall++] = v[k];
+        for (size_t j = 0; j < k && n < 256; j++)
+            all[n++] = v[j];
         free(v);
     }
-    if (q_messages(c->db, all, nall, collect, l, err, sizeof err) < 0)
+    if (a->related) {
+        int64_t *rel = NULL;
+        size_t nrel = 0;
+        int r = q_related_calls(c->db, all, n, a->links, c->captures, c->ncaptures, &rel, &nrel,
+                                err, sizeof err);
+        free(all);
+        if (r < 0)
+            return cli_runtime_error("%s", err);
+        all = rel;
+        n = nrel < 256 ? nrel : 256;
+    }
+    *calls = all;
+    *ncalls = n;
+    return 0;
+}
+
+/* Loads the calls' messages and SDP summaries into l. 0 or an exit code. */
+static int load_calls(struct cli *c, const int64_t *calls, size_t n, struct ladder *l)
+{
+    char err[1024];
+    if (q_messages(c->db, calls, n, collect, l, err, sizeof err) < 0 ||
+        q_sdp_media(c->db, calls, n, collect_sdp, l, err, sizeof err) < 0 ||
+        media_store_read(c->db, calls, n, collect_rtp, l, err, sizeof err) < 0)
         return cli_runtime_error("%s", err);
+    return 0;
+}
+
+/* The Call-IDs to name: the asked ones, then those of related legs in order of appearance. */
+static size_t name_ids(const struct ladder *l, char **ids, size_t nids, char **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nids; i++)
+        out[n++] = ids[i];
+    for (size_t i = 0; i < l->n; i++) {
+        size_t j = 0;
+        while (j < n && (!l->v[i].call_id || strcmp(out[j], l->v[i].call_id) != 0))
+            j++;
+        if (j == n && l->v[i].call_id)
+            out[n++] = l->v[i].call_id;
+    }
+    return n;
+}
+
+/* Exports the calls to path ("-" = stdout). 0 or an exit code. */
+static int export_calls(struct cli *c, const struct ladder_args *a, const int64_t *calls,
+                        size_t ncalls, char **ids, size_t nids, const char *path)
+{
+    struct ladder l = {0};
+    int rc = load_calls(c, calls, ncalls, &l);
+    char **names = malloc((nids + l.n + 1) * sizeof *names);
+    if (!names)
+        abort();
+    size_t nnames = name_ids(&l, ids, nids, names);
+    FILE *o = stdout;
+    if (rc == 0 && strcmp(path, "-") != 0) {
+        o = fopen(path, "wb");
+        if (!o)
+            rc = cli_runtime_error("%s: cannot write: %s", path, strerror(errno));
+    }
+    if (rc == 0) {
+        int w = write_ladder(c, a, &l, names, nnames, o);
+        if ((o == stdout ? fflush(o) : fclose(o)) != 0 || w != 0)
+            rc = cli_runtime_error("%s: write error", path);
+    }
+    free(names);
+    ladder_free(&l);
+    return rc;
+}
+
+struct call_list {
+    int64_t *id;
+    char **call_id, **line; /* line: the index page's cells, already escaped */
+    size_t n, cap;
+};
+
+static void cell(FILE *o, const char *s)
+{
+    fputs("<td>", o);
+    export_xml_text(o, s, s ? strlen(s) : 0, false);
+    fputs("</td>", o);
+}
+
+static int collect_call(void *user, const struct q_call *q)
+{
+    struct call_list *cl = user;
+    if (cl->n == cl->cap) {
+        cl->cap = cl->cap ? cl->cap * 2 : 64;
+        cl->id = realloc(cl->id, cl->cap * sizeof *cl->id);
+        cl->call_id = realloc(cl->call_id, cl->cap * sizeof *cl->call_id);
+        cl->line = realloc(cl->line, cl->cap * sizeof *cl->line);
+        if (!cl->id || !cl->call_id || !cl->line)
+            abort();
+    }
+    char *buf = NULL, st[16] = "";
+    size_t len = 0;
+    FILE *o = open_memstream(&buf, &len);
+    if (!o)
+        abort();
+    if (q->final_status)
+        snprintf(st, sizeof st, "%d", q->final_status);
+    cell(o, q->method);
+    cell(o, q->from);
+    cell(o, q->to);
+    cell(o, st);
+    cell(o, q->state);
+    fprintf(o, "<td>%lld</td>", (long long)q->messages);
+    fclose(o);
+    cl->id[cl->n] = q->id;
+    cl->call_id[cl->n] = dup_or_null(q->call_id ? q->call_id : "");
+    cl->line[cl->n++] = buf;
+    return 0;
+}
+
+/* A file name for call number i: "0007-" and the Call-ID's safe characters. */
+static void file_name(char *buf, size_t n, size_t i, const char *call_id, enum export_format f)
+{
+    char safe[64];
+    size_t k = 0;
+    for (const char *p = call_id; *p && k + 1 < sizeof safe; p++)
+        safe[k++] = (isalnum((unsigned char)*p) || strchr(".@_-", *p)) ? *p : '_';
+    safe[k] = '\0';
+    snprintf(buf, n, "%04zu-%s.%s", i + 1, safe, export_format_ext(f));
+}
+
+static void index_page(FILE *o, const struct call_list *cl, enum export_format f)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+          "style-src 'unsafe-inline'\">\n<title>sipscope calls</title>\n<style>body{font-family:"
+          "sans-serif}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid "
+          "#cfd8dc;padding:2px 6px;text-align:left}</style>\n</head>\n<body>\n",
+          o);
+    fprintf(o,
+            "<h1>%zu calls</h1>\n<table>\n<tr><th>Call-ID</th><th>method</th><th>from</th>"
+            "<th>to</th><th>status</th><th>state</th><th>messages</th></tr>\n",
+            cl->n);
+    for (size_t i = 0; i < cl->n; i++) {
+        char name[128];
+        file_name(name, sizeof name, i, cl->call_id[i], f);
+        fprintf(o, "<tr><td><a href=\"%s\">", name);
+        export_xml_text(o, cl->call_id[i], strlen(cl->call_id[i]), false);
+        fprintf(o, "</a></td>%s</tr>\n", cl->line[i]);
+    }
+    fputs("</table>\n</body>\n</html>\n", o);
+}
+
+static void call_list_free(struct call_list *cl)
+{
+    for (size_t i = 0; i < cl->n; i++) {
+        free(cl->call_id[i]);
+        free(cl->line[i]);
+    }
+    free(cl->id);
+    free(cl->call_id);
+    free(cl->line);
+}
+
+/* --all: one file per call in the directory a->out, and index.html. 0 or an exit code. */
+static int ladder_all(struct cli *c, const struct ladder_args *a)
+{
+    char err[1024], path[4096];
+    struct q_filter f = {.captures = c->captures, .ncaptures = c->ncaptures};
+    struct call_list cl = {0};
+    if (mkdir(a->out, 0777) < 0 && errno != EEXIST)
+        return cli_runtime_error("%s: cannot create: %s", a->out, strerror(errno));
+    if (q_calls(c->db, &f, collect_call, &cl, err, sizeof err) < 0) {
+        call_list_free(&cl);
+        return cli_runtime_error("%s", err);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < cl.n && rc == 0; i++) {
+        char name[128];
+        file_name(name, sizeof name, i, cl.call_id[i], a->format);
+        snprintf(path, sizeof path, "%s/%s", a->out, name);
+        rc = export_calls(c, a, &cl.id[i], 1, &cl.call_id[i], 1, path);
+    }
+    snprintf(path, sizeof path, "%s/index.html", a->out);
+    FILE *o = rc == 0 ? fopen(path, "w") : NULL;
+    if (rc == 0 && !o)
+        rc = cli_runtime_error("%s: cannot write: %s", path, strerror(errno));
+    if (o) {
+        index_page(o, &cl, a->format);
+        if (fclose(o) != 0)
+            rc = cli_runtime_error("%s: write error", path);
+    }
+    call_list_free(&cl);
+    return rc;
+}
+
+/* Parses the ladder options; *call gets the CALL argument. 0 or an exit code. */
+static int parse_args(struct cli *c, struct ladder_args *a, char **call)
+{
+    const char *format = "text", *width_s = NULL;
+    for (int i = 0; i < c->argc; i++) {
+        const char *v = NULL;
+        int r;
+        if ((r = cli_opt(c, c->argc, c->argv, &i, "--format", true, &v)) != 0)
+            format = v;
+        else if ((r = cli_opt(c, c->argc, c->argv, &i, "-o", true, &v)) != 0)
+            a->out = v;
+        else if ((r = cli_opt(c, c->argc, c->argv, &i, "--width", true, &v)) != 0)
+            width_s = v;
+        else if ((r = cli_opt(c, c->argc, c->argv, &i, "--link-headers", true, &v)) != 0)
+            a->links = v;
+        else if ((r = cli_opt(c, c->argc, c->argv, &i, "--ascii", false, NULL)) != 0)
+            a->ascii = true;
+        else if ((r = cli_opt(c, c->argc, c->argv, &i, "--by-address", false, NULL)) != 0)
+            a->by_address = true;
+        else if ((r = cli_opt(c, c->argc, c->argv, &i, "--related", false, NULL)) != 0)
+            a->related = true;
+        else if ((r = cli_opt(c, c->argc, c->argv, &i, "--all", false, NULL)) != 0)
+            a->all = true;
+        else if (c->argv[i][0] == '-' || *call)
+            return cli_usage_error(c, "unexpected argument %s", c->argv[i]);
+        else
+            *call = c->argv[i];
+        if (r < 0)
+            return EXIT_USAGE;
+    }
+    if (!*call && !a->all)
+        return cli_usage_error(c, "which call? (usage: sipscope ladder CALL-ID [--format F])");
+    if (a->all && strcmp(a->out, "-") == 0)
+        return cli_usage_error(c, "--all writes one file per call: give a directory with -o DIR");
+    if (export_format_parse(format, &a->format) < 0)
+        return cli_usage_error(c,
+                               "unknown format '%s' (text, json, mermaid, plantuml, html, "
+                               "svg, pcap)",
+                               format);
+    char *end = NULL;
+    long w = width_s ? strtol(width_s, &end, 10) : 100;
+    if ((width_s && (!*width_s || *end)) || w < 40 || w > 1000)
+        return cli_usage_error(c, "--width wants 40..1000, not '%s'", width_s);
+    a->width = (int)w;
     return 0;
 }
 
 int cmd_ladder(struct cli *c)
 {
-    const char *format = "text", *out = "-", *width_s = NULL;
+    struct ladder_args a = {.format = EXPORT_TEXT, .out = "-", .links = Q_LINK_HEADERS};
     char *call = NULL;
-    for (int i = 0; i < c->argc; i++) {
-        const char *v = NULL;
-        int r;
-        if ((r = cli_opt(c, c->argc, c->argv, &i, "--format", true, &v)) != 0) {
-            format = v;
-        } else if ((r = cli_opt(c, c->argc, c->argv, &i, "-o", true, &v)) != 0) {
-            out = v;
-        } else if ((r = cli_opt(c, c->argc, c->argv, &i, "--width", true, &v)) != 0) {
-            width_s = v;
-        } else if ((r = cli_opt(c, c->argc, c->argv, &i, "--ascii", false, NULL)) != 0) {
-            r = 1;
-        } else if (c->argv[i][0] == '-' || call) {
-            return cli_usage_error(c, "unexpected argument %s", c->argv[i]);
-        } else {
-            call = c->argv[i];
-            r = 1;
-        }
-        if (r < 0)
-            return EXIT_USAGE;
-    }
-    if (!call)
-        return cli_usage_error(c, "which call? (usage: sipscope ladder CALL-ID [--format F])");
-    bool json = strcmp(format, "json") == 0;
-    if (!json && strcmp(format, "text") != 0)
-        return cli_usage_error(c, "unknown or not yet supported format '%s' (text, json)", format);
-    int width = width_s ? atoi(width_s) : 100;
-    if (width < 40 || width > 1000)
-        return cli_usage_error(c, "--width wants 40..1000, not '%s'", width_s);
-    int rc = c->nfiles ? cli_import_files(c, c->files, c->nfiles, false) : cli_open_db(c);
+    int rc = parse_args(c, &a, &call);
+    if (rc == 0)
+        rc = c->nfiles ? cli_import_files(c, c->files, c->nfiles, false) : cli_open_db(c);
     if (rc != 0)
         return rc;
+    if (a.all)
+        return ladder_all(c, &a);
     char *ids[64];
-    size_t nids = split_ids(call, ids, 64);
-    struct ladder l = {0};
-    rc = load(c, ids, nids, &l);
-    FILE *o = stdout;
-    if (rc == 0 && strcmp(out, "-") != 0) {
-        o = fopen(out, "w");
-        if (!o)
-            rc = cli_runtime_error("%s: cannot write: %m", out);
-    }
-    if (rc == 0) {
-        if (json)
-            json_ladder(o, &l, ids, nids);
-        else
-            text_ladder(o, &l, width);
-        if ((o == stdout ? fflush(o) : fclose(o)) != 0)
-            rc = cli_runtime_error("%s: write error", out);
-    }
-    ladder_free(&l);
+    size_t nids = split_ids(call, ids, 64), ncalls = 0;
+    int64_t *calls = NULL;
+    rc = resolve(c, &a, ids, nids, &calls, &ncalls);
+    if (rc == 0)
+        rc = export_calls(c, &a, calls, ncalls, ids, nids, a.out);
+    free(calls);
     return rc;
 }

@@ -18,6 +18,11 @@ static const struct command commands[] = {
      "        [--status CODE|CLASS] [--since TIME] [--until TIME] [--limit N]"},
     {"ladder", cmd_ladder,
      "ladder CALL[,CALL...] [-r FILE]... [--format text|json] [-o OUT] [--ascii]"},
+    {"stats", cmd_stats,
+     "stats [-r FILE]... [--since T] [--until T] [--json]  response codes, methods, states, ASR"},
+    {"capture", cmd_capture,
+     "capture -i IFACE [-w OUT.pcap] [--duration S] [-c N] [-Z USER] [FILTER]  live monitor"},
+    {"ui", cmd_ui, "ui [-r FILE]... [-i IFACE]  the interactive call list and ladders (default)"},
     {"codes", cmd_codes,
      "codes [CODE]... [--markdown]  what SIP response codes mean and what to do"},
 };
@@ -103,6 +108,7 @@ int main(int argc, char **argv)
     }
     if (c.argc > 0)
         cmd = find_command(c.argv[0]);
+    bool default_ui = !cmd && !help && (c.argc == 0 || c.argv[0][0] == '-');
     if (help) {
         if (cmd)
             printf("usage: sipscope %s\n", cmd->usage);
@@ -111,6 +117,8 @@ int main(int argc, char **argv)
         free(argv_base);
         return EXIT_OK;
     }
+    if (default_ui)
+        cmd = find_command("ui");
     if (!cmd) {
         if (c.argc > 0)
             fprintf(stderr, "sipscope: unknown command '%s' (try sipscope --help)\n", c.argv[0]);
@@ -120,8 +128,10 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     c.cmd = cmd->name;
-    c.argc--;
-    c.argv++;
+    if (!default_ui) {
+        c.argc--;
+        c.argv++;
+    }
     rc = cmd->run(&c);
     db_close(c.db);
     free(argv_base);
