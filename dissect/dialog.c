@@ -8,7 +8,7 @@
 
 #include "dissect/banned.h"
 
-#define BLOOM_BITS (1u << 23) /* 1 MiB: ~1% false positives at 800k evicted calls */
+#define BLOOM_BITS (1u << 23) /* default: 1 MiB, ~1% false positives at 800k evicted calls */
 
 struct dlg_ctx {
     struct dlg_limits lim;
@@ -16,8 +16,8 @@ struct dlg_ctx {
     size_t cap, count;
     struct dlg_call *lru_head, *lru_tail; /* least recently active first */
     uint64_t next_id, evicted;
-    uint8_t *bloom;
-    bool bloom_used;
+    uint8_t *bloom;      /* allocated at the first eviction: short captures never need it */
+    uint32_t bloom_mask; /* bits - 1 */
     dlg_evict_fn on_evict;
     dlg_reload_fn on_reload;
     void *user;
@@ -91,10 +91,13 @@ struct dlg_ctx *dlg_new(const struct dlg_limits *lim, uint64_t first_id, dlg_evi
         d->lim.max_calls = lim->max_calls;
     if (lim && lim->idle_evict_ms)
         d->lim.idle_evict_ms = lim->idle_evict_ms;
+    unsigned bits = lim && lim->bloom_bits >= 64 ? lim->bloom_bits : BLOOM_BITS;
+    while (bits & (bits - 1))
+        bits &= bits - 1; /* round down to a power of two */
+    d->bloom_mask = bits - 1;
     d->cap = 1024;
     d->slots = calloc(d->cap, sizeof *d->slots);
-    d->bloom = calloc(BLOOM_BITS / 8, 1);
-    if (!d->slots || !d->bloom)
+    if (!d->slots)
         abort();
     d->next_id = first_id ? first_id : 1;
     d->on_evict = on_evict;
@@ -113,19 +116,23 @@ void dlg_set_limits(struct dlg_ctx *d, const struct dlg_limits *lim)
 
 static void bloom_add(struct dlg_ctx *d, uint64_t k)
 {
+    if (!d->bloom) {
+        d->bloom = calloc(((size_t)d->bloom_mask + 1) / 8, 1);
+        if (!d->bloom)
+            abort();
+    }
     for (int i = 0; i < 3; i++) {
-        uint32_t b = (uint32_t)(k >> (i * 21)) & (BLOOM_BITS - 1);
+        uint32_t b = (uint32_t)(k >> (i * 21)) & d->bloom_mask;
         d->bloom[b >> 3] |= (uint8_t)(1u << (b & 7));
     }
-    d->bloom_used = true;
 }
 
 static bool bloom_has(const struct dlg_ctx *d, uint64_t k)
 {
-    if (!d->bloom_used)
+    if (!d->bloom)
         return false;
     for (int i = 0; i < 3; i++) {
-        uint32_t b = (uint32_t)(k >> (i * 21)) & (BLOOM_BITS - 1);
+        uint32_t b = (uint32_t)(k >> (i * 21)) & d->bloom_mask;
         if (!(d->bloom[b >> 3] & (1u << (b & 7))))
             return false;
     }

@@ -76,6 +76,7 @@ struct dlg_event {
 struct dlg_limits {
     unsigned max_calls; /* calls held in memory (default 100000): beyond, the oldest is evicted */
     uint32_t idle_evict_ms; /* a call idle this long (capture time) is evicted (default 60 s) */
+    unsigned bloom_bits;    /* Bloom filter of evicted Call-IDs, a power of two (default 2^23) */
 };
 
 struct dlg_ctx;

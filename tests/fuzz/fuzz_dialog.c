@@ -23,7 +23,7 @@ static bool on_reload(void *user, struct dlg_call *c)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct sip_msg m;
-    struct dlg_limits lim = {.max_calls = 4, .idle_evict_ms = 50};
+    struct dlg_limits lim = {.max_calls = 4, .idle_evict_ms = 50, .bloom_bits = 4096};
     struct dlg_ctx *d = dlg_new(&lim, 1, on_evict, on_reload, NULL);
     size_t off = 0;
     int64_t t = 1;
