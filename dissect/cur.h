@@ -1,4 +1,5 @@
-/* cur.h: sticky-error cursor for reading untrusted bytes: an overrun sets err, later reads give 0. */
+/* cur.h: sticky-error cursor for reading untrusted bytes: an overrun sets err, later reads give 0.
+ */
 #ifndef SS_CUR_H
 #define SS_CUR_H
 
@@ -59,8 +60,8 @@ static inline uint32_t cur_be32(struct cur *c)
 {
     if (!cur_need(c, 4))
         return 0;
-    uint32_t v = ((uint32_t)c->p[0] << 24) | ((uint32_t)c->p[1] << 16) | ((uint32_t)c->p[2] << 8) |
-                 c->p[3];
+    uint32_t v =
+        ((uint32_t)c->p[0] << 24) | ((uint32_t)c->p[1] << 16) | ((uint32_t)c->p[2] << 8) | c->p[3];
     c->p += 4;
     return v;
 }
@@ -69,8 +70,8 @@ static inline uint32_t cur_le32(struct cur *c)
 {
     if (!cur_need(c, 4))
         return 0;
-    uint32_t v = ((uint32_t)c->p[3] << 24) | ((uint32_t)c->p[2] << 16) | ((uint32_t)c->p[1] << 8) |
-                 c->p[0];
+    uint32_t v =
+        ((uint32_t)c->p[3] << 24) | ((uint32_t)c->p[2] << 16) | ((uint32_t)c->p[1] << 8) | c->p[0];
     c->p += 4;
     return v;
 }

@@ -16,9 +16,10 @@
 #define MEDIA_MAX_STREAMS    65536 /* streams held at once; beyond, new ones are not tracked */
 #define MEDIA_MAX_ENC        24    /* encoding name bytes kept ("telephone-event" fits) */
 #define MEDIA_MAX_DTMF       32    /* DTMF digits kept per stream */
-#define MEDIA_STREAM_IDLE_MS (300 * 1000)  /* a stream without packets this long is finished */
-#define MEDIA_FLOW_IDLE_MS   (3600 * 1000) /* a flow without SDP or packets this long is forgotten \
-                                            */
+#define MEDIA_STREAM_IDLE_MS (300 * 1000) /* a stream without packets this long is finished */
+#define MEDIA_FLOW_IDLE_MS                                                                         \
+    (3600 * 1000) /* a flow without SDP or packets this long is forgotten                          \
+                   */
 
 /* One RTP stream: same source, destination and SSRC. Owned by the table. */
 struct media_stream {

@@ -53,20 +53,20 @@ typedef void (*net_deliver_fn)(void *user, const struct net_payload *pl);
 typedef enum dis_result (*net_framer_fn)(struct slice buffered, size_t *len);
 
 struct net_limits {
-    size_t frag_max_bytes;        /* all fragments held at once (default 16 MiB) */
-    unsigned frag_max_datagrams;  /* datagrams under reassembly at once (default 4096) */
-    uint32_t frag_timeout_ms;     /* a datagram not completed in this time is dropped (30 s) */
-    unsigned tcp_max_streams;     /* tracked TCP directions (default 65536) */
-    size_t tcp_max_stream_bytes;  /* buffered bytes per direction (default 256 KiB) */
-    size_t tcp_max_total_bytes;   /* buffered bytes over all streams (default 64 MiB) */
-    uint32_t tcp_timeout_ms;      /* idle stream dropped after this (default 300 s) */
+    size_t frag_max_bytes;       /* all fragments held at once (default 16 MiB) */
+    unsigned frag_max_datagrams; /* datagrams under reassembly at once (default 4096) */
+    uint32_t frag_timeout_ms;    /* a datagram not completed in this time is dropped (30 s) */
+    unsigned tcp_max_streams;    /* tracked TCP directions (default 65536) */
+    size_t tcp_max_stream_bytes; /* buffered bytes per direction (default 256 KiB) */
+    size_t tcp_max_total_bytes;  /* buffered bytes over all streams (default 64 MiB) */
+    uint32_t tcp_timeout_ms;     /* idle stream dropped after this (default 300 s) */
 };
 
 struct net_stats {
     uint64_t frames;
-    uint64_t non_ip;          /* frames whose link payload is not IP */
-    uint64_t bad;             /* malformed link/IP/UDP/TCP headers */
-    uint64_t truncated;       /* frames cut by the snap length */
+    uint64_t non_ip;    /* frames whose link payload is not IP */
+    uint64_t bad;       /* malformed link/IP/UDP/TCP headers */
+    uint64_t truncated; /* frames cut by the snap length */
     uint64_t ip4, ip6, udp, tcp, other_l4;
     uint64_t frags, frag_datagrams, frag_evicted, frag_timeouts;
     uint64_t tcp_streams, tcp_evicted, tcp_retrans, tcp_ooo, tcp_gaps, tcp_messages;

@@ -7,8 +7,8 @@
 #include "dissect/net.h"
 #include "dissect/slice.h"
 
-#define SDP_MAX_MEDIA 8    /* m= lines kept */
-#define SDP_MAX_FMT 16     /* payload formats kept per m= line */
+#define SDP_MAX_MEDIA 8  /* m= lines kept */
+#define SDP_MAX_FMT   16 /* payload formats kept per m= line */
 
 enum sdp_dir {
     SDP_DIR_NONE = 0, /* not stated (sendrecv is implied, RFC 3264 §5.1) */
@@ -25,13 +25,13 @@ struct sdp_fmt {
 };
 
 struct sdp_media {
-    struct slice media;      /* "audio", "video", ... */
+    struct slice media; /* "audio", "video", ... */
     uint16_t port;
-    uint16_t nports;         /* from "port/n", 1 by default */
-    struct slice proto;      /* "RTP/AVP", ... */
-    struct net_addr conn;    /* media-level c=, else the session-level one (family 0: none) */
-    uint16_t rtcp_port;      /* a=rtcp port, 0 when absent (then port+1 is implied) */
-    uint8_t dir;             /* enum sdp_dir: media-level, else session-level */
+    uint16_t nports;      /* from "port/n", 1 by default */
+    struct slice proto;   /* "RTP/AVP", ... */
+    struct net_addr conn; /* media-level c=, else the session-level one (family 0: none) */
+    uint16_t rtcp_port;   /* a=rtcp port, 0 when absent (then port+1 is implied) */
+    uint8_t dir;          /* enum sdp_dir: media-level, else session-level */
     unsigned nfmt;
     struct sdp_fmt fmt[SDP_MAX_FMT];
 };

@@ -7,26 +7,26 @@
 #include "dissect/slice.h"
 
 /* Limits (named, checked). */
-#define SIP_MAX_HEADERS 256         /* headers kept per message; more sets SIP_F_TOO_MANY_HDRS */
-#define SIP_MAX_MESSAGE (1u << 20)  /* a TCP-framed message larger than this is not SIP */
-#define SIP_MAX_CALL_ID 256         /* longest Call-ID kept by dialog tables */
+#define SIP_MAX_HEADERS 256        /* headers kept per message; more sets SIP_F_TOO_MANY_HDRS */
+#define SIP_MAX_MESSAGE (1u << 20) /* a TCP-framed message larger than this is not SIP */
+#define SIP_MAX_CALL_ID 256        /* longest Call-ID kept by dialog tables */
 
 /* Well-known headers, recognised by full and compact name (RFC 3261 §7.3.3, §20). */
 enum sip_hdr_id {
     SIP_H_OTHER = 0,
     SIP_H_ACCEPT,
     SIP_H_ALLOW,
-    SIP_H_ALLOW_EVENTS,   /* u */
+    SIP_H_ALLOW_EVENTS, /* u */
     SIP_H_AUTHORIZATION,
-    SIP_H_CALL_ID,        /* i */
-    SIP_H_CONTACT,        /* m */
+    SIP_H_CALL_ID,          /* i */
+    SIP_H_CONTACT,          /* m */
     SIP_H_CONTENT_ENCODING, /* e */
-    SIP_H_CONTENT_LENGTH, /* l */
-    SIP_H_CONTENT_TYPE,   /* c */
+    SIP_H_CONTENT_LENGTH,   /* l */
+    SIP_H_CONTENT_TYPE,     /* c */
     SIP_H_CSEQ,
-    SIP_H_EVENT,          /* o */
+    SIP_H_EVENT, /* o */
     SIP_H_EXPIRES,
-    SIP_H_FROM,           /* f */
+    SIP_H_FROM, /* f */
     SIP_H_MAX_FORWARDS,
     SIP_H_MIN_EXPIRES,
     SIP_H_P_CHARGING_VECTOR,
@@ -34,26 +34,26 @@ enum sip_hdr_id {
     SIP_H_PROXY_AUTHORIZATION,
     SIP_H_REASON,
     SIP_H_RECORD_ROUTE,
-    SIP_H_REFER_TO,       /* r */
-    SIP_H_REFERRED_BY,    /* b */
+    SIP_H_REFER_TO,    /* r */
+    SIP_H_REFERRED_BY, /* b */
     SIP_H_REQUIRE,
     SIP_H_RETRY_AFTER,
     SIP_H_ROUTE,
     SIP_H_SERVER,
     SIP_H_SESSION_EXPIRES, /* x */
     SIP_H_SESSION_ID,
-    SIP_H_SUBJECT,        /* s */
-    SIP_H_SUPPORTED,      /* k */
-    SIP_H_TO,             /* t */
+    SIP_H_SUBJECT,   /* s */
+    SIP_H_SUPPORTED, /* k */
+    SIP_H_TO,        /* t */
     SIP_H_USER_AGENT,
-    SIP_H_VIA,            /* v */
+    SIP_H_VIA, /* v */
     SIP_H_WARNING,
     SIP_H_WWW_AUTHENTICATE,
     SIP_H_X_CALL_ID,
-    SIP_H_ACCEPT_CONTACT,  /* a */
-    SIP_H_REJECT_CONTACT,  /* j */
+    SIP_H_ACCEPT_CONTACT,      /* a */
+    SIP_H_REJECT_CONTACT,      /* j */
     SIP_H_REQUEST_DISPOSITION, /* d */
-    SIP_H_IDENTITY,        /* y */
+    SIP_H_IDENTITY,            /* y */
     SIP_H__COUNT
 };
 
@@ -80,7 +80,7 @@ enum sip_method {
 
 /* Problems found while parsing (m->flags). The message is still usable where possible. */
 enum sip_flag {
-    SIP_F_BAD_START = 1u << 0,     /* start line not a request or status line */
+    SIP_F_BAD_START = 1u << 0, /* start line not a request or status line */
     SIP_F_NO_CALL_ID = 1u << 1,
     SIP_F_BAD_CSEQ = 1u << 2,      /* CSeq missing or not "number method" */
     SIP_F_CL_LONG = 1u << 3,       /* Content-Length larger than the bytes present */
@@ -100,18 +100,18 @@ struct sip_hdr {
 };
 
 struct sip_msg {
-    struct slice raw;      /* the whole message as parsed (header section + body) */
+    struct slice raw; /* the whole message as parsed (header section + body) */
     bool is_request;
-    uint8_t method_id;     /* enum sip_method; for responses, of the CSeq method */
-    struct slice method;   /* request method token (empty for responses) */
-    struct slice ruri;     /* Request-URI */
-    unsigned status;       /* status code for responses (100..699), 0 for requests */
-    struct slice reason;   /* reason phrase for responses */
-    uint32_t flags;        /* enum sip_flag bits */
+    uint8_t method_id;   /* enum sip_method; for responses, of the CSeq method */
+    struct slice method; /* request method token (empty for responses) */
+    struct slice ruri;   /* Request-URI */
+    unsigned status;     /* status code for responses (100..699), 0 for requests */
+    struct slice reason; /* reason phrase for responses */
+    uint32_t flags;      /* enum sip_flag bits */
     unsigned nhdr;
     struct sip_hdr hdr[SIP_MAX_HEADERS];
     uint16_t first[SIP_H__COUNT]; /* index + 1 of the first header with that id, 0 = absent */
-    struct slice body;     /* bytes after the empty line, bounded by Content-Length */
+    struct slice body;            /* bytes after the empty line, bounded by Content-Length */
     bool has_cl;
     uint32_t content_length;
 };
@@ -125,8 +125,9 @@ bool sip_looks_like(struct slice data);
 enum dis_result sip_parse(struct sip_msg *m, struct slice data);
 
 /* TCP framing (net_framer_fn): length of the first complete message in buffered (header section +
- * Content-Length body; a missing Content-Length means 0 on a stream). Skips leading CRLF keep-alives
- * (RFC 5626 §3.5.1) by returning them as a message of only CR/LF bytes, which sip_looks_like rejects.
+ * Content-Length body; a missing Content-Length means 0 on a stream). Skips leading CRLF
+ * keep-alives (RFC 5626 §3.5.1) by returning them as a message of only CR/LF bytes, which
+ * sip_looks_like rejects.
  */
 enum dis_result sip_frame_len(struct slice buffered, size_t *len);
 
@@ -144,7 +145,8 @@ bool sip_cseq(const struct sip_msg *m, uint32_t *num, struct slice *method);
 /* Parameter value of a header value's ";name=value" params (e.g. tag, branch), case-insensitive
  * name, outside <> and quotes. Empty slice when absent; *present set when found (may be NULL). */
 struct slice sip_param(struct slice hdr_value, const char *name, size_t n, bool *present);
-/* The URI of a name-addr / addr-spec (From, To, Contact): inside <> when present, else up to ';'. */
+/* The URI of a name-addr / addr-spec (From, To, Contact): inside <> when present, else up to ';'.
+ */
 struct slice sip_uri_of(struct slice hdr_value);
 /* From/To tag and top-Via branch. */
 struct slice sip_from_tag(const struct sip_msg *m);

@@ -43,8 +43,8 @@ size_t slice_chr(struct slice s, uint8_t c);
  * a value above max. Returns true on success. */
 bool slice_u64(struct slice s, uint64_t max, uint64_t *out);
 
-#define SLICE_EQ(s, lit) slice_eq((s), (lit), sizeof(lit) - 1)
-#define SLICE_IEQ(s, lit) slice_ieq((s), (lit), sizeof(lit) - 1)
+#define SLICE_EQ(s, lit)      slice_eq((s), (lit), sizeof(lit) - 1)
+#define SLICE_IEQ(s, lit)     slice_ieq((s), (lit), sizeof(lit) - 1)
 #define SLICE_ISTARTS(s, lit) slice_istarts((s), (lit), sizeof(lit) - 1)
 
 #endif

@@ -20,8 +20,8 @@ struct ingest {
     struct writer *w;
     struct net_ctx *net;
     struct dlg_ctx *dlg;
-    struct sip_msg *msg; /* scratch, reused (large: the header array) */
-    struct sdp *sdp;     /* scratch */
+    struct sip_msg *msg;    /* scratch, reused (large: the header array) */
+    struct sdp *sdp;        /* scratch */
     struct media_store *ms; /* SDP flows and RTP streams (docs/media.md) */
     int64_t first_capture;
     struct ingest_stats st;

@@ -8,12 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LADDER_MAX_HOSTS 64   /* columns; endpoints beyond fold into the last one */
-#define LADDER_LABEL 96       /* bytes of an arrow label (NUL included) */
+#define LADDER_MAX_HOSTS 64 /* columns; endpoints beyond fold into the last one */
+#define LADDER_LABEL     96 /* bytes of an arrow label (NUL included) */
 
 /* One message as the store gives it (strings borrowed for the layout's lifetime). */
 struct ladder_msg {
-    int64_t id;            /* messages.id (for raw text lookups), 0 when none */
+    int64_t id; /* messages.id (for raw text lookups), 0 when none */
     int64_t ts_ns;
     const char *src, *dst; /* "ip:port" or "[v6]:port" */
     const char *transport; /* "UDP", "TCP", ... */
@@ -23,8 +23,8 @@ struct ladder_msg {
     int64_t cseq;          /* -1 when none */
     const char *cseq_method;
     const char *call_id;
-    bool sdp;              /* carries SDP */
-    bool retrans;          /* a retransmission */
+    bool sdp;                /* carries SDP */
+    bool retrans;            /* a retransmission */
     const char *sdp_summary; /* e.g. "PCMA 192.0.2.1:30000 sendrecv", or NULL */
 };
 
@@ -32,27 +32,32 @@ struct ladder_msg {
 struct ladder_stream {
     const char *src, *dst;
     int64_t first_ns, last_ns;
-    const char *label;     /* e.g. "RTP PCMA 50 pkts 0 lost MOS 4.4" */
+    const char *label; /* e.g. "RTP PCMA 50 pkts 0 lost MOS 4.4" */
 };
 
 struct ladder_opts {
-    bool by_address;       /* one column per address instead of per address:port */
+    bool by_address; /* one column per address instead of per address:port */
 };
 
 enum ladder_class {
-    LADDER_REQUEST = 0,    /* requests */
-    LADDER_1XX = 1, LADDER_2XX, LADDER_3XX, LADDER_4XX, LADDER_5XX, LADDER_6XX,
-    LADDER_RTP = 9,        /* an RTP stream row */
+    LADDER_REQUEST = 0, /* requests */
+    LADDER_1XX = 1,
+    LADDER_2XX,
+    LADDER_3XX,
+    LADDER_4XX,
+    LADDER_5XX,
+    LADDER_6XX,
+    LADDER_RTP = 9, /* an RTP stream row */
 };
 
 struct ladder_row {
-    size_t from, to;       /* column indexes; equal for a message to itself */
-    bool left_to_right;    /* arrow direction on the page */
-    int cls;               /* enum ladder_class */
+    size_t from, to;          /* column indexes; equal for a message to itself */
+    bool left_to_right;       /* arrow direction on the page */
+    int cls;                  /* enum ladder_class */
     char label[LADDER_LABEL]; /* "INVITE (SDP)", "180 Ringing", "200 OK [rtx]"...: wire text made
                                  printable (control bytes -> '?'); escape it for the target */
-    int64_t rel_ns;        /* since the first row */
-    int64_t delta_ns;      /* since the previous row */
+    int64_t rel_ns;           /* since the first row */
+    int64_t delta_ns;         /* since the previous row */
     const struct ladder_msg *msg;       /* NULL for stream rows */
     const struct ladder_stream *stream; /* NULL for message rows */
 };
@@ -61,8 +66,8 @@ struct ladder_layout {
     size_t nhosts;
     char hosts[LADDER_MAX_HOSTS][64]; /* column titles, in order of first appearance */
     size_t nrows;
-    struct ladder_row *rows;           /* owned */
-    int64_t t0_ns;                     /* absolute time of the first row (rel_ns = 0) */
+    struct ladder_row *rows; /* owned */
+    int64_t t0_ns;           /* absolute time of the first row (rel_ns = 0) */
 };
 
 /* Lays out msgs (in capture order) and streams (placed at their first_ns among the messages).

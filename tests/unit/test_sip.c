@@ -118,7 +118,6 @@ static const char s_malformed[] = "INVITE sip:broken@127.0.10.32:5067 SIP/2.0\r\
                                   "\r\n"
                                   "v=0\r\n"
                                   "o=- truncated\r\n";
-
 /* Synthetic messages. */
 static const char s_compact[] =
     "SIP/2.0 180 Ringing\r\nv: SIP/2.0/TCP 10.0.0.1;branch=z9hG4bKc1\r\nf: <sip:a@x>;tag=fa\r\n"
