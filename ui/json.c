@@ -1,40 +1,8 @@
 /* json.c: JSON string escaping (RFC 8259 §7) with UTF-8 validation, and time formatting. */
 #include "ui/json.h"
+#include "ui/textsafe.h"
 
 #include <string.h>
-
-/* Length of a valid UTF-8 sequence at p (n bytes left), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    unsigned cp = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
 
 void json_str(FILE *out, const char *s, size_t n)
 {
@@ -59,7 +27,7 @@ void json_str(FILE *out, const char *s, size_t n)
         } else if (c < 0x20 || c == 0x7F) {
             fprintf(out, "\\u%04x", c);
         } else if (c >= 0x80) {
-            size_t l = utf8_len(p + i, n - i);
+            size_t l = text_utf8_len(p + i, n - i, NULL);
             if (l == 0) {
                 fputs("\\ufffd", out);
                 i++;

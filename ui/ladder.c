@@ -1,44 +1,13 @@
 /* ladder.c: the pure ladder layout (ladder.h): hosts -> columns in order of first appearance,
  * messages and RTP streams -> rows in time order, labels made printable. No I/O. */
 #include "ui/ladder.h"
+#include "ui/textsafe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define LADDER_OTHERS "(other hosts)"
-
-/* Length of a valid UTF-8 sequence at p (n bytes left), else 0; *c1 tells a C1 control. */
-static size_t utf8_ok(const unsigned char *p, size_t n, bool *c1)
-{
-    unsigned c = p[0];
-    size_t len;
-    unsigned min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    unsigned cp = c & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    *c1 = cp < 0xA0;
-    return len;
-}
 
 size_t ladder_printable(char *dst, size_t cap, const char *src)
 {
@@ -48,8 +17,9 @@ size_t ladder_printable(char *dst, size_t cap, const char *src)
     const unsigned char *p = (const unsigned char *)(src ? src : "");
     size_t n = strlen((const char *)p);
     for (size_t i = 0; i < n && k + 1 < cap;) {
-        bool c1 = false;
-        size_t l = p[i] < 0x80 ? 1 : utf8_ok(p + i, n - i, &c1);
+        unsigned cp = 0;
+        size_t l = text_utf8_len(p + i, n - i, &cp);
+        bool c1 = cp >= 0x80 && cp < 0xA0;
         if (l == 0 || c1 || (l == 1 && (p[i] < 0x20 || p[i] == 0x7F))) {
             dst[k++] = '?';
             i += l ? l : 1; /* one '?' for a whole C1 character */

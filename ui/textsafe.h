@@ -10,4 +10,8 @@
  * URI's scheme/user and host) stay visible. buf is always NUL-terminated. */
 void text_fit(char *buf, size_t w, const char *s);
 
+/* Length of the valid UTF-8 sequence at p (n bytes left: 1 for ASCII), or 0 when invalid
+ * (overlong, surrogate, beyond U+10FFFF, cut short); its code point in *cp_out when not NULL. */
+size_t text_utf8_len(const unsigned char *p, size_t n, unsigned *cp_out);
+
 #endif
