@@ -128,11 +128,10 @@ static unsigned msg_flags(const struct sip_msg *m, const struct net_payload *pl,
     return f;
 }
 
-static void store_sdp(struct ingest *in, const struct sip_msg *m, uint64_t msg_id,
+static void store_sdp(struct ingest *in, struct slice body, uint64_t msg_id,
                       const struct dlg_call *c, int64_t ts_ns)
 {
-    struct slice body = sip_sdp_body(m);
-    if (body.len == 0 || sdp_parse(in->sdp, body) != DIS_OK)
+    if (sdp_parse(in->sdp, body) != DIS_OK)
         return;
     writer_sdp(in->w, msg_id, in->sdp);
     media_store_sdp(in->ms, c, in->sdp, ts_ns);
@@ -162,7 +161,8 @@ static void on_sip(struct ingest *in, const struct net_payload *pl, struct sip_m
     uint32_t cseq = 0;
     struct slice cm = SLICE_NULL;
     bool has_cseq = sip_cseq(m, &cseq, &cm);
-    bool has_sdp = sip_sdp_body(m).len > 0;
+    struct slice sdp_body = sip_sdp_body(m); /* found once: flag and SDP rows use it */
+    bool has_sdp = sdp_body.len > 0;
     struct wr_msg r = {
         .call = ev.call ? ev.call->id : 0,
         .frame = pl->frame->index,
@@ -185,7 +185,7 @@ static void on_sip(struct ingest *in, const struct net_payload *pl, struct sip_m
         in->st.malformed++;
     uint64_t id = writer_message(in->w, &r);
     if (id && has_sdp)
-        store_sdp(in, m, id, ev.call, pl->frame->ts_ns);
+        store_sdp(in, sdp_body, id, ev.call, pl->frame->ts_ns);
 }
 
 static void deliver(void *user, const struct net_payload *pl)
