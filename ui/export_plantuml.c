@@ -2,47 +2,15 @@
  * is written as HTML numeric references ("&#60;") except a small safe set, so no header can start
  * a line, close the diagram, use Creole markup (<img:...>, **, --, ~~) or a "\n". */
 #include "ui/export.h"
+#include "ui/textsafe.h"
 
 #include <string.h>
-
-static int puml_safe(unsigned c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c && strchr(" .:()[]+=?!,@", (int)c) != NULL);
-}
-
-static size_t u8_decode(const unsigned char *p, unsigned *cp)
-{
-    if (p[0] < 0x80) {
-        *cp = p[0];
-        return 1;
-    }
-    size_t len = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : 2;
-    unsigned v = p[0] & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            *cp = '?';
-            return i;
-        }
-        v = (v << 6) | (p[i] & 0x3Fu);
-    }
-    *cp = v;
-    return len;
-}
 
 static void puml_text(FILE *out, const char *s)
 {
     char buf[512];
     ladder_printable(buf, sizeof buf, s);
-    const unsigned char *p = (const unsigned char *)buf;
-    while (*p) {
-        unsigned cp;
-        p += u8_decode(p, &cp);
-        if (puml_safe(cp))
-            putc((int)cp, out);
-        else
-            fprintf(out, "&#%u;", cp);
-    }
+    text_entities(out, buf, " .:()[]+=?!,@", "&#");
 }
 
 /* "h0 -[#1565c0]> h1": solid for requests, dotted for responses, thin arrowhead for RTP; the

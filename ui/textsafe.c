@@ -72,3 +72,29 @@ size_t text_utf8_len(const unsigned char *p, size_t n, unsigned *cp_out)
         *cp_out = cp;
     return len;
 }
+
+static int entity_safe(unsigned c, const char *punct)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && c < 0x80 && strchr(punct, (int)c) != NULL);
+}
+
+void text_entities(FILE *out, const char *s, const char *punct, const char *ref_prefix)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n > 0) {
+        unsigned cp = '?';
+        size_t len = text_utf8_len(p, n, &cp);
+        if (len == 0) {
+            len = 1;
+            cp = '?';
+        }
+        if (entity_safe(cp, punct))
+            putc((int)cp, out);
+        else
+            fprintf(out, "%s%u;", ref_prefix, cp);
+        p += len;
+        n -= len;
+    }
+}

@@ -4,6 +4,7 @@
 #define SS_TEXTSAFE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Copies s (NULL = "") into buf, which holds at least w + 1 bytes, for a column of width w:
  * unsafe bytes become '?'; a text longer than w is cut in the middle with "~" so both ends (a
@@ -13,5 +14,10 @@ void text_fit(char *buf, size_t w, const char *s);
 /* Length of the valid UTF-8 sequence at p (n bytes left: 1 for ASCII), or 0 when invalid
  * (overlong, surrogate, beyond U+10FFFF, cut short); its code point in *cp_out when not NULL. */
 size_t text_utf8_len(const unsigned char *p, size_t n, unsigned *cp_out);
+
+/* Writes UTF-8 text s to out, each character outside the safe set (ASCII letters, digits and the
+ * characters of punct) as a numeric reference: ref_prefix, its code point, ";" ("#60;" for
+ * Mermaid, "&#60;" for PlantUML). An invalid byte is written as the reference of '?'. */
+void text_entities(FILE *out, const char *s, const char *punct, const char *ref_prefix);
 
 #endif
