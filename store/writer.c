@@ -178,12 +178,15 @@ static void bind_slice(sqlite3_stmt *st, int i, struct slice s)
         sqlite3_bind_text(st, i, (const char *)s.p, (int)s.len, SQLITE_STATIC);
 }
 
+/* Text is bound SQLITE_STATIC (no copy) everywhere: each writer function binds every parameter of
+ * its statement from memory that lives until its sqlite3_step returns, and steps and resets it
+ * before returning, so SQLite never reads a binding after its buffer is gone. */
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 {
     if (!s || !*s)
         sqlite3_bind_null(st, i);
     else
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
 static void bind_ns(sqlite3_stmt *st, int i, int64_t v)
@@ -260,8 +263,8 @@ uint64_t writer_message(struct writer *w, const struct wr_msg *m)
     sqlite3_bind_int64(st, 3, (int64_t)m->frame);
     sqlite3_bind_int(st, 4, (int)m->idx);
     sqlite3_bind_int64(st, 5, m->ts_ns);
-    sqlite3_bind_text(st, 6, src, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 7, dst, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, src, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, dst, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, net_transport_name(m->transport), -1, SQLITE_STATIC);
     bind_slice(st, 9, m->method);
     if (m->status)
