@@ -116,7 +116,7 @@ def write_report(args, rows):
              f"(`sipscope import -q FILE --db fresh.db`: on-disk DB, WAL, raw bytes in the spool)")
     L.append(f"- {version(['sngrep', '-V'])}: `sngrep -NqF -l 1048576 -I FILE`")
     L.append(f"- {version(['tcpdump', '--version'])}: `tcpdump -r FILE -w /dev/null` (the floor: libpcap reading the file)")
-    L.append("- captures: `../shared/bench/make_big_pcap.py --calls N --rtp-per-call K` (SIP only: K=0; RTP heavy: K=50)\n")
+    L.append("- captures: `../shared/bench/make_big_pcap.py --calls N --rtp-per-call K` (SIP only: K=0; RTP heavy: K=50)")
     L.append(f"- load average (1 min) at the start and after each capture: "
              f"{', '.join(f'{x:.1f}' for x in args.load)} (wall times are only comparable within a run)")
     L.append(f"- command: `tests/bench/run_bench.py --sizes {args.sizes} --rtp-heavy {args.rtp_heavy} "
