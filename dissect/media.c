@@ -5,7 +5,7 @@
 #include "dissect/rtp.h"
 #include "dissect/banned.h"
 
-#define FLOW_BUCKETS   16384u /* power of two */
+#define FLOW_BUCKETS   65536u /* power of two; MEDIA_MAX_FLOWS flows: chains of one */
 #define STREAM_BUCKETS 16384u /* power of two */
 #define NS_PER_MS      1000000
 #define DTMF_MIN_LEN   4 /* RFC 4733 §2.3: event, E/R/volume, duration */
@@ -27,13 +27,18 @@ struct flow {
     int64_t last_ns;
     bool rtcp;
     uint8_t npt;
-    struct media_pt pts[SDP_MAX_FMT];
+    struct media_pt *pts; /* npt entries, own allocation (NULL when none): most m= lines map
+                           * one dynamic type or none, and up to MEDIA_MAX_FLOWS flows are held
+                           * for an hour, so a fixed SDP_MAX_FMT array would dominate the RSS */
 };
 
 struct media_ctx {
     struct flow *flows[FLOW_BUCKETS];
     struct media_stream *streams[STREAM_BUCKETS];
     size_t nflows, nstreams;
+    /* at most the smallest last_ns of any stream / flow: an expiry pass with a limit at or below
+     * it has nothing to do and skips the walk of every bucket */
+    int64_t stream_floor, flow_floor;
     uint64_t next_id;
     media_stream_fn on_done;
     void *user;
@@ -71,6 +76,7 @@ struct media_ctx *media_new(uint64_t first_id, media_stream_fn on_done, void *us
     if (!m)
         abort();
     m->next_id = first_id;
+    m->stream_floor = m->flow_floor = INT64_MAX;
     m->on_done = on_done;
     m->user = user;
     return m;
@@ -83,6 +89,7 @@ void media_free(struct media_ctx *m)
     for (size_t b = 0; b < FLOW_BUCKETS; b++) {
         for (struct flow *f = m->flows[b], *n; f; f = n) {
             n = f->next;
+            free(f->pts);
             free(f);
         }
     }
@@ -93,6 +100,12 @@ void media_free(struct media_ctx *m)
         }
     }
     free(m);
+}
+
+static void lower(int64_t *floor, int64_t ns)
+{
+    if (ns < *floor)
+        *floor = ns;
 }
 
 static struct flow **flow_slot(struct media_ctx *m, const struct net_endpoint *ep)
@@ -112,12 +125,26 @@ static void copy_enc(char *dst, struct slice s)
 }
 
 /* The dynamic payload map of an m= line (rtpmap entries for types 96..127). */
+static bool is_mapped(const struct sdp_fmt *fm)
+{
+    return fm->pt >= RTP_PT_DYN_FIRST && fm->encoding.len != 0;
+}
+
 static void flow_set_map(struct flow *f, const struct sdp_media *md)
 {
+    unsigned want = 0;
+    for (unsigned i = 0; i < md->nfmt && i < SDP_MAX_FMT; i++)
+        want += is_mapped(&md->fmt[i]);
+    if (want != f->npt) {
+        free(f->pts);
+        f->pts = want ? calloc(want, sizeof *f->pts) : NULL;
+        if (want && !f->pts)
+            abort();
+    }
     f->npt = 0;
-    for (unsigned i = 0; i < md->nfmt && f->npt < SDP_MAX_FMT; i++) {
+    for (unsigned i = 0; i < md->nfmt && f->npt < want; i++) {
         const struct sdp_fmt *fm = &md->fmt[i];
-        if (fm->pt < RTP_PT_DYN_FIRST || fm->encoding.len == 0)
+        if (!is_mapped(fm))
             continue;
         struct media_pt *p = &f->pts[f->npt++];
         p->pt = fm->pt;
@@ -149,10 +176,13 @@ static void flow_add(struct media_ctx *m, uint64_t call, const struct net_endpoi
     }
     f->call = call;
     f->last_ns = now_ns;
+    lower(&m->flow_floor, now_ns);
     f->rtcp = rtcp;
-    if (rtcp)
+    if (rtcp) {
+        free(f->pts);
+        f->pts = NULL;
         f->npt = 0;
-    else
+    } else
         flow_set_map(f, md);
 }
 
@@ -310,6 +340,7 @@ enum media_kind media_packet(struct media_ctx *m, const struct net_payload *pl,
     if (!disp)
         return MEDIA_NONE;
     disp->last_ns = pl->frame->ts_ns;
+    lower(&m->flow_floor, disp->last_ns);
     if (disp->rtcp || rtp_is_rtcp(pl->data)) {
         m->cnt.rtcp++;
         return MEDIA_RTCP;
@@ -327,6 +358,7 @@ enum media_kind media_packet(struct media_ctx *m, const struct net_payload *pl,
         *created = s;
     }
     stream_packet(s, conv, pl, &h);
+    lower(&m->stream_floor, s->last_ns);
     m->cnt.rtp++;
     return MEDIA_RTP;
 }
@@ -334,11 +366,15 @@ enum media_kind media_packet(struct media_ctx *m, const struct net_payload *pl,
 /* Unlinks and finishes the streams for which done(s, now) is true. */
 static void sweep_streams(struct media_ctx *m, int64_t before_ns, bool all)
 {
+    if (!all && before_ns <= m->stream_floor)
+        return;
+    m->stream_floor = INT64_MAX;
     for (size_t b = 0; b < STREAM_BUCKETS; b++) {
         struct media_stream **pp = &m->streams[b];
         while (*pp) {
             struct media_stream *s = *pp;
             if (!all && s->last_ns >= before_ns) {
+                lower(&m->stream_floor, s->last_ns);
                 pp = &s->next;
                 continue;
             }
@@ -353,16 +389,21 @@ static void sweep_streams(struct media_ctx *m, int64_t before_ns, bool all)
 
 static void sweep_flows(struct media_ctx *m, int64_t before_ns)
 {
+    if (before_ns <= m->flow_floor)
+        return;
+    m->flow_floor = INT64_MAX;
     for (size_t b = 0; b < FLOW_BUCKETS; b++) {
         struct flow **pp = &m->flows[b];
         while (*pp) {
             struct flow *f = *pp;
             if (f->last_ns >= before_ns) {
+                lower(&m->flow_floor, f->last_ns);
                 pp = &f->next;
                 continue;
             }
             *pp = f->next;
             m->nflows--;
+            free(f->pts);
             free(f);
         }
     }

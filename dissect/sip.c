@@ -314,17 +314,23 @@ static void set_body(struct sip_msg *m, struct slice d, size_t off)
     }
 }
 
-/* Flags for missing Call-ID and bad CSeq; a response takes its method from CSeq. */
+/* Flags for missing Call-ID and bad CSeq; a response takes its method from CSeq. Caches CSeq,
+ * the To tag and the top Via branch (read again by the dialog table and the store). */
 static void check_headers(struct sip_msg *m)
 {
     if (sip_call_id(m).len == 0)
         m->flags |= SIP_F_NO_CALL_ID;
+    m->to_tag = sip_param(sip_hdr_get(m, SIP_H_TO), "tag", 3, NULL);
+    m->via_branch = sip_param(sip_hdr_get(m, SIP_H_VIA), "branch", 6, NULL);
     uint32_t num;
     struct slice meth;
-    if (!sip_cseq(m, &num, &meth)) {
+    if (!sip_cseq_parse(sip_hdr_get(m, SIP_H_CSEQ), &num, &meth)) {
         m->flags |= SIP_F_BAD_CSEQ;
         return;
     }
+    m->cseq_ok = true;
+    m->cseq_num = num;
+    m->cseq_method = meth;
     if (!m->is_request)
         m->method_id = (uint8_t)sip_method_of(meth);
 }
@@ -343,6 +349,11 @@ static void msg_init(struct sip_msg *m, struct slice data)
     m->nhdr = 0;
     memset(m->first, 0, sizeof(m->first));
     m->body = SLICE_NULL;
+    m->cseq_ok = false;
+    m->cseq_num = 0;
+    m->cseq_method = SLICE_NULL;
+    m->to_tag = SLICE_NULL;
+    m->via_branch = SLICE_NULL;
     m->has_cl = false;
     m->content_length = 0;
 }

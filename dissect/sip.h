@@ -114,6 +114,13 @@ struct sip_msg {
     struct slice body;            /* bytes after the empty line, bounded by Content-Length */
     bool has_cl;
     uint32_t content_length;
+    /* Parsed once by sip_parse, so the dialog key, the state machine and the store do not scan
+     * the same headers again: sip_cseq, sip_to_tag and sip_via_branch answer from here. */
+    bool cseq_ok;             /* CSeq present and well formed */
+    uint32_t cseq_num;        /* its number (0 unless cseq_ok) */
+    struct slice cseq_method; /* its method token (empty unless cseq_ok) */
+    struct slice to_tag;      /* To tag, empty when absent */
+    struct slice via_branch;  /* top Via branch, empty when absent */
 };
 
 /* Cheap test of the first bytes: a request line "METHOD sip:..."/"... SIP/2.0" or "SIP/2.0 NNN".
@@ -140,15 +147,17 @@ unsigned sip_hdr_count(const struct sip_msg *m, enum sip_hdr_id id);
 
 /* Call-ID value (trimmed). Empty when absent. */
 struct slice sip_call_id(const struct sip_msg *m);
-/* CSeq number and method token; false when absent or malformed. */
+/* CSeq number and method token; false when absent or malformed (cached by sip_parse). */
 bool sip_cseq(const struct sip_msg *m, uint32_t *num, struct slice *method);
+/* Parses a CSeq header value ("1*DIGIT LWS Method"); false when malformed. */
+bool sip_cseq_parse(struct slice value, uint32_t *num, struct slice *method);
 /* Parameter value of a header value's ";name=value" params (e.g. tag, branch), case-insensitive
  * name, outside <> and quotes. Empty slice when absent; *present set when found (may be NULL). */
 struct slice sip_param(struct slice hdr_value, const char *name, size_t n, bool *present);
 /* The URI of a name-addr / addr-spec (From, To, Contact): inside <> when present, else up to ';'.
  */
 struct slice sip_uri_of(struct slice hdr_value);
-/* From/To tag and top-Via branch. */
+/* From/To tag and top-Via branch (To tag and branch cached by sip_parse). */
 struct slice sip_from_tag(const struct sip_msg *m);
 struct slice sip_to_tag(const struct sip_msg *m);
 struct slice sip_via_branch(const struct sip_msg *m);

@@ -180,10 +180,18 @@ static bool is_lws(uint8_t c)
     return hclass[c] & HC_WS;
 }
 
-/* CSeq = 1*DIGIT LWS Method (RFC 3261 §20.16). */
 bool sip_cseq(const struct sip_msg *m, uint32_t *num, struct slice *method)
 {
-    struct slice v = sip_hdr_get(m, SIP_H_CSEQ);
+    if (!m->cseq_ok)
+        return false;
+    *num = m->cseq_num;
+    *method = m->cseq_method;
+    return true;
+}
+
+/* CSeq = 1*DIGIT LWS Method (RFC 3261 §20.16). */
+bool sip_cseq_parse(struct slice v, uint32_t *num, struct slice *method)
+{
     size_t i = 0;
     while (i < v.len && v.p[i] >= '0' && v.p[i] <= '9')
         i++;
@@ -306,10 +314,10 @@ struct slice sip_from_tag(const struct sip_msg *m)
 
 struct slice sip_to_tag(const struct sip_msg *m)
 {
-    return sip_param(sip_hdr_get(m, SIP_H_TO), "tag", 3, NULL);
+    return m->to_tag;
 }
 
 struct slice sip_via_branch(const struct sip_msg *m)
 {
-    return sip_param(sip_hdr_get(m, SIP_H_VIA), "branch", 6, NULL);
+    return m->via_branch;
 }

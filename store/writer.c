@@ -15,6 +15,7 @@
 struct writer {
     struct db *db;
     sqlite3_stmt *ins_msg, *ins_call, *ins_sdp, *ins_cap, *end_cap, *get_call;
+    sqlite3_stmt *new_call; /* plain INSERT: the usual case, cheaper than INSERT OR REPLACE */
     int64_t capture;
     struct st_tally *tally; /* the capture's message counts (capture_stats) */
     unsigned pending;
@@ -30,6 +31,10 @@ static const char SQL_MSG[] =
     "cseq,cseq_method,flags,raw_off,raw_len,ua) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char SQL_CALL[] =
     "INSERT OR REPLACE INTO calls(id,capture,call_id,method,from_uri,to_uri,src,dst,transport,"
+    "start_ns,end_ns,messages,final_status,state,init_cseq,invite_ns,ring_ns,answer_ns,bye_ns,"
+    "cancel_seen,rtp_streams) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char SQL_NEW_CALL[] =
+    "INSERT INTO calls(id,capture,call_id,method,from_uri,to_uri,src,dst,transport,"
     "start_ns,end_ns,messages,final_status,state,init_cseq,invite_ns,ring_ns,answer_ns,bye_ns,"
     "cancel_seen,rtp_streams) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char SQL_SDP[] =
@@ -74,7 +79,8 @@ struct writer *writer_new(struct db *db, char *err, size_t errlen)
     w->ins_cap = w->ins_sdp ? db_prepare(db, SQL_CAP, err, errlen) : NULL;
     w->end_cap = w->ins_cap ? db_prepare(db, SQL_END_CAP, err, errlen) : NULL;
     w->get_call = w->end_cap ? db_prepare(db, SQL_GET_CALL, err, errlen) : NULL;
-    if (!w->get_call)
+    w->new_call = w->get_call ? db_prepare(db, SQL_NEW_CALL, err, errlen) : NULL;
+    if (!w->new_call)
         goto fail;
     return w;
 fail:
@@ -178,12 +184,15 @@ static void bind_slice(sqlite3_stmt *st, int i, struct slice s)
         sqlite3_bind_text(st, i, (const char *)s.p, (int)s.len, SQLITE_STATIC);
 }
 
+/* Text is bound SQLITE_STATIC (no copy) everywhere: each writer function binds every parameter of
+ * its statement from memory that lives until its sqlite3_step returns, and steps and resets it
+ * before returning, so SQLite never reads a binding after its buffer is gone. */
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 {
     if (!s || !*s)
         sqlite3_bind_null(st, i);
     else
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
 static void bind_ns(sqlite3_stmt *st, int i, int64_t v)
@@ -260,8 +269,8 @@ uint64_t writer_message(struct writer *w, const struct wr_msg *m)
     sqlite3_bind_int64(st, 3, (int64_t)m->frame);
     sqlite3_bind_int(st, 4, (int)m->idx);
     sqlite3_bind_int64(st, 5, m->ts_ns);
-    sqlite3_bind_text(st, 6, src, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 7, dst, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, src, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, dst, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, net_transport_name(m->transport), -1, SQLITE_STATIC);
     bind_slice(st, 9, m->method);
     if (m->status)
@@ -337,16 +346,9 @@ int writer_sdp(struct writer *w, uint64_t msg_id, const struct sdp *s)
     return 0;
 }
 
-int writer_call(struct writer *w, const struct dlg_call *c)
+static void bind_call(struct writer *w, sqlite3_stmt *st, const struct dlg_call *c, const char *src,
+                      const char *dst)
 {
-    if (begin(w) < 0)
-        return -1;
-    sqlite3_stmt *st = w->ins_call;
-    char src[64] = "", dst[64] = "";
-    if (c->src.addr.family) {
-        net_endpoint_fmt(&c->src, src, sizeof src);
-        net_endpoint_fmt(&c->dst, dst, sizeof dst);
-    }
     sqlite3_bind_int64(st, 1, (int64_t)c->id);
     sqlite3_bind_int64(st, 2, c->capture ? c->capture : w->capture);
     sqlite3_bind_text(st, 3, c->call_id, c->call_id_len, SQLITE_STATIC);
@@ -371,8 +373,33 @@ int writer_call(struct writer *w, const struct dlg_call *c)
     bind_ns(st, 19, c->bye_ns);
     sqlite3_bind_int(st, 20, c->cancel_seen);
     sqlite3_bind_int(st, 21, (int)c->rtp_streams);
-    if (step(w, st, "insert call") < 0)
+}
+
+/* A call's row: a plain INSERT first (a call is usually written once, when it leaves memory);
+ * when its id is already there (written earlier by a live tick, or reloaded) INSERT OR REPLACE.
+ * A single-row INSERT checks the key before writing anything, so the failed attempt leaves the
+ * transaction as it was. */
+int writer_call(struct writer *w, const struct dlg_call *c)
+{
+    if (begin(w) < 0)
         return -1;
+    char src[64] = "", dst[64] = "";
+    if (c->src.addr.family) {
+        net_endpoint_fmt(&c->src, src, sizeof src);
+        net_endpoint_fmt(&c->dst, dst, sizeof dst);
+    }
+    bind_call(w, w->new_call, c, src, dst);
+    int rc = sqlite3_step(w->new_call);
+    sqlite3_reset(w->new_call);
+    if (rc != SQLITE_DONE) {
+        if ((rc & 0xff) != SQLITE_CONSTRAINT) {
+            fail_db(w, "insert call");
+            return -1;
+        }
+        bind_call(w, w->ins_call, c, src, dst);
+        if (step(w, w->ins_call, "insert call") < 0)
+            return -1;
+    }
     row_done(w);
     return 0;
 }
@@ -456,6 +483,7 @@ int writer_free(struct writer *w, char *err, size_t errlen)
         snprintf(err, errlen, "%s", w->err);
     sqlite3_finalize(w->ins_msg);
     sqlite3_finalize(w->ins_call);
+    sqlite3_finalize(w->new_call);
     sqlite3_finalize(w->ins_sdp);
     sqlite3_finalize(w->ins_cap);
     sqlite3_finalize(w->end_cap);

@@ -5,7 +5,9 @@ RSS, with the ratios, into BENCHMARKS.md. Not part of the test suite.
 
 Captures are made with ../shared/bench/make_big_pcap.py into a scratch directory (never the repo).
 Usage: tests/bench/run_bench.py [--sizes 10000,30000,200000] [--runs 3] [--rtp-heavy N]
-       [--sipscope build/sipscope] [--out BENCHMARKS.md] [--scratch /tmp/sipscope-bench]"""
+       [--ours-only 1000000] [--sipscope build/sipscope] [--out BENCHMARKS.md]
+       [--scratch /tmp/sipscope-bench]
+--ours-only sizes run sipscope alone (peak RSS and CPU at sizes where sngrep needs gigabytes)."""
 import argparse, json, os, platform, resource, shutil, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -47,7 +49,7 @@ def make_capture(scratch, calls, rtp):
     return path, json.load(open(summ))
 
 
-def bench_file(args, path):
+def bench_file(args, path, ours_only=False):
     db = os.path.join(args.scratch, "bench.db")
 
     def sipscope():
@@ -56,6 +58,8 @@ def bench_file(args, path):
                 os.unlink(f)
         return measure([args.sipscope, "import", "-q", path, "--db", db])
 
+    if ours_only:
+        return {"sipscope": median_of(args.runs, sipscope)}
     res = {
         "sipscope": median_of(args.runs, sipscope),
         "sngrep": median_of(args.runs, lambda: measure(
@@ -79,19 +83,23 @@ def main():
     ap.add_argument("--sizes", default="10000,30000,200000")
     ap.add_argument("--rtp-heavy", type=int, default=20000, help="calls in the RTP-heavy capture (0: skip)")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--ours-only", default="", help="SIP-only sizes run with sipscope alone")
     ap.add_argument("--sipscope", default=os.path.join(ROOT, "build", "sipscope"))
     ap.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
     ap.add_argument("--scratch", default="/tmp/sipscope-bench")
     args = ap.parse_args()
     os.makedirs(args.scratch, exist_ok=True)
-    cases = [("SIP only", int(n), 0) for n in args.sizes.split(",") if n]
+    cases = [("SIP only", int(n), 0, False) for n in args.sizes.split(",") if n]
     if args.rtp_heavy:
-        cases.append(("RTP heavy", args.rtp_heavy, 50))
+        cases.append(("RTP heavy", args.rtp_heavy, 50, False))
+    cases += [("SIP only", int(n), 0, True) for n in args.ours_only.split(",") if n]
     rows = []
-    for label, calls, rtp in cases:
+    args.load = [os.getloadavg()[0]]
+    for label, calls, rtp, alone in cases:
         path, summ = make_capture(args.scratch, calls, rtp)
         print(f"{label} {calls} calls: {summ['packets']} packets ...", file=sys.stderr)
-        res = bench_file(args, path)
+        res = bench_file(args, path, alone)
+        args.load.append(os.getloadavg()[0])
         rows.append((label, calls, summ, os.path.getsize(path), res))
         print(json.dumps(res), file=sys.stderr)
     write_report(args, rows)
@@ -108,18 +116,23 @@ def write_report(args, rows):
              f"(`sipscope import -q FILE --db fresh.db`: on-disk DB, WAL, raw bytes in the spool)")
     L.append(f"- {version(['sngrep', '-V'])}: `sngrep -NqF -l 1048576 -I FILE`")
     L.append(f"- {version(['tcpdump', '--version'])}: `tcpdump -r FILE -w /dev/null` (the floor: libpcap reading the file)")
-    L.append("- captures: `../shared/bench/make_big_pcap.py --calls N --rtp-per-call K` (SIP only: K=0; RTP heavy: K=50)\n")
+    L.append("- captures: `../shared/bench/make_big_pcap.py --calls N --rtp-per-call K` (SIP only: K=0; RTP heavy: K=50)")
+    L.append(f"- load average (1 min) at the start and after each capture: "
+             f"{', '.join(f'{x:.1f}' for x in args.load)} (wall times are only comparable within a run)")
+    L.append(f"- command: `tests/bench/run_bench.py --sizes {args.sizes} --rtp-heavy {args.rtp_heavy} "
+             f"--runs {args.runs}" + (f" --ours-only {args.ours_only}" if args.ours_only else "") + "`\n")
     L.append("CPU = user + system seconds of the process; RSS = peak resident set size.\n")
-    L.append("| capture | calls | packets | SIP msgs | MB | tool | CPU s | wall s | peak RSS MB | sngrep CPU / ours | our wall / tcpdump |")
-    L.append("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    L.append("| capture | calls | packets | SIP msgs | MB | tool | CPU s | wall s | peak RSS MB | sngrep CPU / ours | our wall / tcpdump | our CPU / tcpdump |")
+    L.append("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, calls, summ, size, res in rows:
-        ours, sng, tcp = res["sipscope"], res["sngrep"], res["tcpdump"]
-        for tool in ("sipscope", "sngrep", "tcpdump"):
+        ours, sng, tcp = res["sipscope"], res.get("sngrep"), res.get("tcpdump")
+        for tool in [t for t in ("sipscope", "sngrep", "tcpdump") if t in res]:
             w, c, rss = res[tool]
-            r1 = f"{sng[1] / ours[1]:.1f}x" if tool == "sipscope" else ""
-            r2 = f"{ours[0] / tcp[0]:.1f}x" if tool == "sipscope" else ""
+            r1 = f"{sng[1] / ours[1]:.1f}x" if tool == "sipscope" and sng else ""
+            r2 = f"{ours[0] / tcp[0]:.1f}x" if tool == "sipscope" and tcp else ""
+            r3 = f"{ours[1] / tcp[1]:.1f}x" if tool == "sipscope" and tcp else ""
             L.append(f"| {label} | {calls} | {summ['packets']} | {summ['sip_messages']} | {size / 1e6:.0f} | "
-                     f"{tool} | {c:.2f} | {w:.2f} | {rss / 1024:.0f} | {r1} | {r2} |")
+                     f"{tool} | {c:.2f} | {w:.2f} | {rss / 1024:.0f} | {r1} | {r2} | {r3} |")
     block = "<!-- bench:begin (written by tests/bench/run_bench.py) -->\n" + "\n".join(L[1:]) + \
         "\n<!-- bench:end -->"
     old = open(args.out).read() if os.path.exists(args.out) else "# Benchmarks\n\n<!-- bench:begin -->\n<!-- bench:end -->\n"
