@@ -14,7 +14,10 @@
 
 #include "capture/hash.h"
 
-#define READ_BUF (256 * 1024)
+#ifndef CAP_READ_BUF
+#define CAP_READ_BUF (256 * 1024) /* stdio buffer; the fuzz build sets a small one (tests/fuzz) */
+#endif
+#define READ_BUF CAP_READ_BUF
 
 struct cap_reader {
     char *path;

@@ -5,8 +5,11 @@
 #include "dissect/rtp.h"
 #include "dissect/banned.h"
 
-#define FLOW_BUCKETS   16384u /* power of two */
-#define STREAM_BUCKETS 16384u /* power of two */
+#ifndef MEDIA_BUCKETS
+#define MEDIA_BUCKETS 16384u /* power of two; the fuzz build sets a small one (tests/fuzz) */
+#endif
+#define FLOW_BUCKETS   MEDIA_BUCKETS
+#define STREAM_BUCKETS MEDIA_BUCKETS
 #define NS_PER_MS      1000000
 #define DTMF_MIN_LEN   4 /* RFC 4733 §2.3: event, E/R/volume, duration */
 #define FNV_OFFSET     1469598103934665603ull
