@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""make_attack.py KIND N OUT.pcap: writes a capture that attacks the reassembly and call tables
+"""make_attack.py KIND N OUT.pcap [STEP_US]: writes a capture that attacks the reassembly and call tables
 (tests/it/test_bounded). Each frame comes from one struct-packed template with a few fields
 patched, so a million frames take seconds. Ethernet, classic pcap; OUT "-" is standard output.
 Frames are 10 us apart (tcp, frag: a million span 10 s, inside every reassembly timeout, so only
 the count and byte limits can evict), 100 us apart (calls: 150k span 15 s, inside the 60 s idle
-eviction, so the call table's count limit evicts), 1 ms apart (tiny).
+eviction, so the call table's count limit evicts), 1 ms apart (tiny); STEP_US overrides.
 
   tcp    N half-open TCP streams, distinct 4-tuples: even i a SYN, odd i one data segment that
          starts a SIP message and never ends it (the framer must buffer it)
@@ -68,6 +68,8 @@ def sip_frames(n, method):
 def main():
     kind, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     step_us = {"tcp": 10, "frag": 10, "calls": 100, "tiny": 1000}[kind]
+    if len(sys.argv) > 4:
+        step_us = int(sys.argv[4])
     gen = {"tcp": tcp_frames, "frag": frag_frames, "calls": lambda k: sip_frames(k, "INVITE"),
            "tiny": lambda k: sip_frames(k, "OPTIONS")}[kind](n)
     rec = struct.Struct("<IIII")
