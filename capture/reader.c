@@ -14,7 +14,12 @@
 
 #include "capture/hash.h"
 
-#define READ_BUF (256 * 1024)
+#ifndef CAP_READ_BUF
+#define CAP_READ_BUF (256 * 1024) /* stdio buffer; the fuzz build sets a small one (tests/fuzz) */
+#endif
+#define READ_BUF      CAP_READ_BUF
+#define NS_PER_S      1000000000LL
+#define CAP_TS_MAX_NS (INT64_MAX / 2) /* frame times are clamped here (year 2116) */
 
 struct cap_reader {
     char *path;
@@ -150,13 +155,30 @@ fail:
     return NULL;
 }
 
+/* Nanoseconds since the epoch of a libpcap timestamp (nanosecond precision), clamped to
+ * +-CAP_TS_MAX_NS: a pcapng file may carry a 64-bit timestamp that int64 nanoseconds cannot
+ * hold, and the clamp leaves the dissectors headroom to add timeouts to any frame time. */
+static int64_t ts_to_ns(const struct timeval *tv)
+{
+    int64_t ns;
+    /* tv_usec holds nanoseconds; a classic file's 32-bit field is not checked to be < 10^9 */
+    if (__builtin_mul_overflow((int64_t)tv->tv_sec, NS_PER_S, &ns) ||
+        __builtin_add_overflow(ns, (int64_t)tv->tv_usec, &ns))
+        return tv->tv_sec < 0 ? -CAP_TS_MAX_NS : CAP_TS_MAX_NS;
+    if (ns > CAP_TS_MAX_NS)
+        return CAP_TS_MAX_NS;
+    if (ns < -CAP_TS_MAX_NS)
+        return -CAP_TS_MAX_NS;
+    return ns;
+}
+
 int cap_next(struct cap_reader *r, struct frame *f, char *err, size_t errlen)
 {
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc = pcap_next_ex(r->pcap, &h, &data);
     if (rc == 1) {
-        f->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
+        f->ts_ns = ts_to_ns(&h->ts);
         f->caplen = h->caplen;
         f->wirelen = h->len < h->caplen ? h->caplen : h->len;
         f->linktype = pcap_datalink(r->pcap);

@@ -5,8 +5,13 @@
 #include "dissect/rtp.h"
 #include "dissect/banned.h"
 
+#ifndef MEDIA_BUCKETS
 #define FLOW_BUCKETS   65536u /* power of two; MEDIA_MAX_FLOWS flows: chains of one */
 #define STREAM_BUCKETS 16384u /* power of two */
+#else /* the fuzz build sets a small one (tests/fuzz) */
+#define FLOW_BUCKETS   MEDIA_BUCKETS
+#define STREAM_BUCKETS MEDIA_BUCKETS
+#endif
 #define NS_PER_MS      1000000
 #define DTMF_MIN_LEN   4 /* RFC 4733 §2.3: event, E/R/volume, duration */
 #define FNV_OFFSET     1469598103934665603ull

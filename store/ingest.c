@@ -29,6 +29,7 @@ struct ingest {
     struct ingest_live live; /* all zero unless ingest_set_live */
     int64_t clock_ns;        /* live: the latest of the last tick and the last frame */
     bool flushing;           /* ingest_capture_end is writing every call */
+    uint64_t base_frag, base_tcp, base_calls; /* eviction counters when the capture began */
 };
 
 /* Live: a call leaving memory idle beyond the timeout (not at the end) is closed as timed out. */
@@ -104,6 +105,9 @@ int ingest_capture_begin(struct ingest *in, const char *name, const char *quick_
                          char *err, size_t errlen)
 {
     memset(&in->st, 0, sizeof in->st);
+    in->base_frag = net_get_stats(in->net)->frag_evicted;
+    in->base_tcp = net_get_stats(in->net)->tcp_evicted;
+    in->base_calls = dlg_evicted(in->dlg);
     int64_t id = writer_capture_begin(in->w, name, quick_hash, linktype);
     if (id < 0) {
         snprintf(err, errlen, "%s", writer_error(in->w));
@@ -222,6 +226,9 @@ void ingest_frame(struct ingest *in, const struct frame *f)
 int ingest_capture_end(struct ingest *in, int complete, const char *hash, uint64_t size, char *err,
                        size_t errlen)
 {
+    in->st.frag_evicted = net_get_stats(in->net)->frag_evicted - in->base_frag;
+    in->st.tcp_evicted = net_get_stats(in->net)->tcp_evicted - in->base_tcp;
+    in->st.calls_evicted = dlg_evicted(in->dlg) - in->base_calls; /* before the final flush */
     in->flushing = true;
     media_store_flush(in->ms);
     dlg_flush_all(in->dlg);

@@ -13,6 +13,10 @@ struct ingest_stats {
     uint64_t rtp_streams;
     uint64_t malformed; /* SIP messages flagged malformed */
     int64_t first_ns, last_ns;
+    /* state dropped at its limits (dissect/net.h, dialog.h), set by ingest_capture_end: IP
+     * datagrams and TCP directions evicted from reassembly, calls evicted from memory before the
+     * end (stored first, so no call is lost) */
+    uint64_t frag_evicted, tcp_evicted, calls_evicted;
 };
 
 struct ingest;

@@ -270,6 +270,11 @@ static int import_one(struct cli *c, struct ingest *in, const char *path, bool s
                path, (unsigned long long)s->packets, (unsigned long long)s->sip_messages,
                (unsigned long long)s->calls, (unsigned long long)s->rtp_streams, dt,
                dt > 0 ? (double)s->packets / dt : 0.0);
+    if (!c->quiet && summary && (s->frag_evicted || s->tcp_evicted || s->calls_evicted))
+        printf("evicted at memory limits: %llu fragmented datagrams and %llu tcp streams dropped, "
+               "%llu calls written and freed\n",
+               (unsigned long long)s->frag_evicted, (unsigned long long)s->tcp_evicted,
+               (unsigned long long)s->calls_evicted);
     return complete == 1 ? 0 : EXIT_RUNTIME;
 }
 
