@@ -119,7 +119,7 @@ class Tool:
 
     def display_cmd(self):
         c = self.cmd()
-        c = [os.path.basename(x) if x == self.a.sipscope else x for x in c]
+        c = ["sipscope" if x == self.a.sipscope else x for x in c]
         c = ["DB" if x.endswith("live.db") else ("OUT.pcap" if x.endswith("sngrep-out.pcap") else x)
              for x in c]
         i = c.index("net")
