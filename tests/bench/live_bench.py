@@ -229,22 +229,23 @@ def find_max(tool, pcap, a):
                 hi = min(hi, res["pps"])
             if lo and (hi <= lo or hi - lo <= a.precision * hi):
                 break
-    confirmed = None
-    for _ in range(3 if a.confirm and best is not None else 0):
-        asked = best["pps_asked"]
-        again = one_run(tool, pcap, asked)
+    confirmed, tries = None, 0
+    while a.confirm and best is not None and tries < 4:
+        again = one_run(tool, pcap, best["pps_asked"])
         runs.append(again)
+        tries += 1
         confirmed = again["ok"]
         if confirmed:
             break
-        lower = (best["pps"] if asked is None else asked) * 0.8
-        if lower < MIN_PPS:
-            break
-        best = one_run(tool, pcap, lower)
-        runs.append(best)
-        if not best["ok"]:
-            best, confirmed = None, None
-            break
+        r, best = again["pps"] * 0.8, None  # dropped on the re-run: 80 % until a rate holds
+        while r >= MIN_PPS and tries < 4:
+            res = one_run(tool, pcap, r)
+            runs.append(res)
+            tries += 1
+            if res["ok"]:
+                best, confirmed = res, None  # not re-run yet
+                break
+            r *= 0.8
     return best, confirmed, runs
 
 
@@ -297,7 +298,8 @@ def block(a, summ, res, vers, load0, load1, started):
          f"lo)",
          f"- replay: `tcpreplay -q -i lo --topspeed FILE`, and if that drops, `--pps N` bisected "
          f"({a.steps} steps at most, floor {MIN_PPS} pps, stop within {a.precision:.0%}); the best "
-         f"rate replayed once more to confirm (if that drops: 80 % of it, twice at most); the rate given is tcpreplay's own \"Rated\" figure",
+         f"rate replayed once more to confirm (if that drops: 80 % of it, until a rate holds twice, "
+         f"4 extra runs at most); the rate given is tcpreplay's own \"Rated\" figure",
          f"- each capturer starts fresh for each replay (a new database for sipscope), gets "
          f"{DRAIN_S:.0f} s after the replay to empty its buffers, then SIGTERM; CPU (user+sys) and "
          f"peak RSS from `os.wait4` of the capturing process, for the whole run at that rate",
@@ -309,7 +311,7 @@ def block(a, summ, res, vers, load0, load1, started):
         if best is None:
             L.append(f"| {name} | `{tool.display_cmd()}` | {fmt_rate(None, None)} | – | – | – | – |")
             continue
-        conf = "–" if confirmed is None else ("yes" if confirmed else "**no** (dropped on the re-run)")
+        conf = "not re-run" if confirmed is None else ("yes" if confirmed else "**no**")
         L.append(f"| {name} | `{tool.display_cmd()}` | {fmt_rate(best, runs[0])} | {conf} | "
                  f"{best['cpu']:.2f} | {best['cpu'] / best['sent'] * 1e6:.1f} | "
                  f"{best['rss_kib'] / 1024:.0f} MiB |")
