@@ -42,8 +42,11 @@ struct cap_live {
     _Atomic bool stop;
     _Atomic bool broke;
     _Atomic bool done; /* set (release) by the capture thread after its last ring_commit */
+    /* published by the capture thread for cap_live_peek (relaxed: figures for display) */
+    _Atomic uint64_t pub_received, pub_kernel, pub_if;
     /* owned by the capture thread until joined: */
     uint64_t received;
+    int64_t last_stats;
     int64_t last_flush;
     struct cap_live_stats st;
     char err[PCAP_ERRBUF_SIZE + 256];
@@ -112,6 +115,9 @@ struct cap_live *cap_live_open(const struct cap_live_opts *o, char *warn, size_t
     atomic_init(&l->stop, false);
     atomic_init(&l->broke, false);
     atomic_init(&l->done, false);
+    atomic_init(&l->pub_received, 0);
+    atomic_init(&l->pub_kernel, 0);
+    atomic_init(&l->pub_if, 0);
     l->p = pcap_create(o->device, perr);
     if (!l->p) {
         snprintf(err, errlen, "%s: %s", o->device, perr);
@@ -183,6 +189,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
         return;
     }
     l->received++;
+    atomic_store_explicit(&l->pub_received, l->received, memory_order_relaxed);
     if (l->dump)
         pcap_dump((u_char *)l->dump, h, bytes);
     struct live_rec *r = ring_reserve(l->ring, sizeof *r + h->caplen);
@@ -243,6 +250,23 @@ static void drain(struct cap_live *l)
     }
 }
 
+/* Reads pcap_stats (capture thread only: a pcap_t is not shared) into st and, every
+ * CAP_LIVE_STATS_MS or when now, into the figures cap_live_peek reads. */
+static void publish_stats(struct cap_live *l, bool now)
+{
+    int64_t t = mono_ns();
+    if (!now && t - l->last_stats < (int64_t)CAP_LIVE_STATS_MS * 1000000)
+        return;
+    l->last_stats = t;
+    struct pcap_stat ps;
+    if (pcap_stats(l->p, &ps) != 0)
+        return;
+    l->st.kernel_drops = ps.ps_drop;
+    l->st.if_drops = ps.ps_ifdrop;
+    atomic_store_explicit(&l->pub_kernel, l->st.kernel_drops, memory_order_relaxed);
+    atomic_store_explicit(&l->pub_if, l->st.if_drops, memory_order_relaxed);
+}
+
 static void *capture_main(void *arg)
 {
     struct cap_live *l = arg;
@@ -255,15 +279,12 @@ static void *capture_main(void *arg)
         }
         if (flush_dump(l, false) < 0)
             break;
+        publish_stats(l, false);
     }
     drain(l);
     if (!l->err[0])
         flush_dump(l, true);
-    struct pcap_stat ps;
-    if (pcap_stats(l->p, &ps) == 0) {
-        l->st.kernel_drops = ps.ps_drop;
-        l->st.if_drops = ps.ps_ifdrop;
-    }
+    publish_stats(l, true);
     l->st.received = l->received;
     atomic_store_explicit(&l->done, true, memory_order_release);
     return NULL;
@@ -335,6 +356,14 @@ int cap_live_join(struct cap_live *l, struct cap_live_stats *st, char *err, size
         return -1;
     }
     return 0;
+}
+
+void cap_live_peek(struct cap_live *l, struct cap_live_stats *st)
+{
+    st->received = atomic_load_explicit(&l->pub_received, memory_order_relaxed);
+    st->ring_drops = ring_drops(l->ring);
+    st->kernel_drops = atomic_load_explicit(&l->pub_kernel, memory_order_relaxed);
+    st->if_drops = atomic_load_explicit(&l->pub_if, memory_order_relaxed);
 }
 
 void cap_live_close(struct cap_live *l)

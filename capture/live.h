@@ -15,6 +15,7 @@
 #define CAP_LIVE_BUFFER_KIB (32 * 1024)         /* kernel buffer */
 #define CAP_LIVE_RING_BYTES (64u * 1024 * 1024) /* ring between the threads */
 #define CAP_LIVE_TIMEOUT_MS 100                 /* libpcap packet buffer timeout */
+#define CAP_LIVE_STATS_MS   250                 /* pcap_stats read this often for cap_live_peek */
 /* Default filter: all UDP and TCP. libpcap's "udp"/"tcp" test the IPv4 protocol field, so IPv4
  * fragments after the first (no UDP header) match too, and IPv6 ones whose Fragment header comes
  * first (checked on tests/data/{pub09,new03,new06}*: every fragment passes). */
@@ -63,6 +64,10 @@ void cap_live_stop(struct cap_live *l);
 /* Waits for the capture thread, fills the statistics. Returns 0, or -1 when the capture ended
  * on an error (interface gone, -w write error) with "DEVICE: reason" in err. */
 int cap_live_join(struct cap_live *l, struct cap_live_stats *st, char *err, size_t errlen);
+/* The statistics so far, from any thread while the capture runs (relaxed atomics: for display).
+ * received and ring_drops are current; the kernel's and the interface's figures are refreshed by
+ * the capture thread every CAP_LIVE_STATS_MS. */
+void cap_live_peek(struct cap_live *l, struct cap_live_stats *st);
 /* Closes everything (joins the thread first if still running). */
 void cap_live_close(struct cap_live *l);
 

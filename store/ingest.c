@@ -270,6 +270,7 @@ void ingest_tick(struct ingest *in, int64_t now_ns)
         in->clock_ns = now_ns;
     net_expire(in->net, in->clock_ns);
     dlg_expire(in->dlg, in->clock_ns);
+    media_store_tick(in->ms); /* streams' figures so far, only those that changed */
     dlg_foreach(in->dlg, tick_call, in);
 }
 

@@ -60,8 +60,8 @@ struct ingest_live {
 void ingest_set_live(struct ingest *in, const struct ingest_live *lv);
 /* Live periodic work as of wall-clock now_ns (epoch ns, the frames' clock; 0 = only as far as
  * the frames seen so far, for a caller with frames still waiting): expires reassembly state and
- * idle calls, writes every changed call (so other readers of the database see it) and gives the
- * end-of-call notices. Call it every ~250 ms, then ingest_commit. */
+ * idle calls, writes every changed call and RTP stream (so other readers of the database see
+ * them) and gives the end-of-call notices. Call it every ~250 ms, then ingest_commit. */
 void ingest_tick(struct ingest *in, int64_t now_ns);
 /* Commits and frees; returns 0 or -1 with err. */
 int ingest_free(struct ingest *in, char *err, size_t errlen);

@@ -231,6 +231,19 @@ void media_store_expire(struct media_store *ms, int64_t now_ns)
     media_expire(ms->media, now_ns);
 }
 
+static void tick_stream(void *user, struct media_stream *s)
+{
+    if (!s->dirty)
+        return;
+    s->dirty = false;
+    write_stream(user, s);
+}
+
+void media_store_tick(struct media_store *ms)
+{
+    media_foreach(ms->media, tick_stream, ms);
+}
+
 void media_store_flush(struct media_store *ms)
 {
     media_flush_all(ms->media);

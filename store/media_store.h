@@ -27,6 +27,9 @@ int media_store_packet(struct media_store *ms, const struct net_payload *pl);
 void media_store_call(struct media_store *ms, struct dlg_call *c);
 /* Writes and forgets streams idle past MEDIA_STREAM_IDLE_MS as of now_ns. */
 void media_store_expire(struct media_store *ms, int64_t now_ns);
+/* Live: rewrites the row of every stream that changed since the last call (its packet count and
+ * figures so far), so readers of the database see media as it flows. Call it each tick. */
+void media_store_tick(struct media_store *ms);
 /* Writes every stream in memory (end of a capture), before the calls are flushed. */
 void media_store_flush(struct media_store *ms);
 /* The first storage error, or NULL. */

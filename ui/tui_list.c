@@ -2,6 +2,8 @@
  * cursor (never the whole list in memory), columns, sort, selection, live refresh. */
 #include "ui/tui.h"
 
+#include "capture/live.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -675,12 +677,22 @@ void tui_list_header(struct tui *t)
     const struct tui_list *l = &t->list;
     const struct tq_filter *f = &l->f;
     bool filtered = is_filtered(l) || f->min_id;
-    char live[96] = "";
-    if (t->live.running)
-        snprintf(live, sizeof live, " | %llu pkts%s%s",
+    char live[160] = "";
+    if (t->live.running) {
+        struct cap_live_stats st;
+        cap_live_peek(t->live.cap, &st); /* atomics: safe while the capture thread runs */
+        char why[96];
+        if (st.ring_drops + st.kernel_drops + st.if_drops)
+            snprintf(why, sizeof why, "r%llu k%llu i%llu", (unsigned long long)st.ring_drops,
+                     (unsigned long long)st.kernel_drops, (unsigned long long)st.if_drops);
+        else
+            snprintf(why, sizeof why, "0");
+        /* "drops 0", else by where: ring (sipscope), kernel, interface */
+        snprintf(live, sizeof live, " | %llu pkts%s%s drops %s",
                  (unsigned long long)atomic_load(&t->live.frames),
                  atomic_load(&t->live.paused) ? " PAUSED" : "",
-                 atomic_load(&t->live.failed) ? " STORE ERROR" : "");
+                 atomic_load(&t->live.failed) ? " STORE ERROR" : "", why);
+    }
     snprintf(buf, sizeof buf, " sipscope | %lld/%lld calls | filter %s%s%s | %s%s",
              (long long)l->total, (long long)l->all, filtered ? "on" : "none",
              f->search[0] ? " /" : "", f->search, t->source, live);
