@@ -37,6 +37,25 @@
     "CREATE TRIGGER IF NOT EXISTS captures_delete_stats AFTER DELETE ON captures BEGIN"            \
     " DELETE FROM capture_stats WHERE capture = old.id; END;"
 
+/* call_media: one row per INVITE call: was there media after the answer, both ways, one way or
+ * none (flagged), its main codec, worst MOS and total loss, derived from the call's rtp_streams
+ * rows (docs/schema.md "call_media"). Run on its own by store/call_media.c (media_store_new and
+ * the commands' database open) so an older version-1 file gains the table. */
+#define SCHEMA_CALL_MEDIA                                                                          \
+    "CREATE TABLE IF NOT EXISTS call_media ("                                                      \
+    " call INTEGER PRIMARY KEY,"           /* calls.id */                                          \
+    " answer_ns INTEGER,"                  /* first 2xx to the INVITE; NULL when not answered */   \
+    " media TEXT,"                         /* 'both', 'one-way', 'none'; NULL when not answered */ \
+    " flagged INTEGER NOT NULL DEFAULT 0," /* answered and media is not 'both' */                  \
+    " streams INTEGER NOT NULL,"           /* streams with packets after the answer */             \
+    " codec TEXT,"                         /* codec of the stream with most packets */             \
+    " packets INTEGER, expected INTEGER,"  /* sums over the call's streams */                      \
+    " lost INTEGER,"                       /* sum of each stream's lost, negatives as 0 */         \
+    " mos REAL,"                           /* worst stream MOS; NULL without packets */            \
+    " max_jitter_ms REAL);"                                                                        \
+    "CREATE TRIGGER IF NOT EXISTS calls_delete_call_media AFTER DELETE ON calls BEGIN"             \
+    " DELETE FROM call_media WHERE call = old.id; END;"
+
 static const char SCHEMA_V1[] =
     "CREATE TABLE IF NOT EXISTS captures ("
     " id INTEGER PRIMARY KEY,"
@@ -93,6 +112,6 @@ static const char SCHEMA_V1[] =
     " media TEXT, addr TEXT, port INTEGER, proto TEXT, formats TEXT, direction TEXT,"
     " rtcp_port INTEGER);"
     "CREATE INDEX IF NOT EXISTS sdp_media_message ON sdp_media(message);" SCHEMA_CAPTURE_STATS
-        SCHEMA_RTP_STREAMS;
+        SCHEMA_RTP_STREAMS SCHEMA_CALL_MEDIA;
 
 #endif
