@@ -28,6 +28,7 @@ struct lmsg {
 struct lrtp {
     struct ms_row r;
     char src[64], dst[64], codec[40];
+    char dtmf[40]; /* RFC 4733 digits (MEDIA_MAX_DTMF fits) */
 };
 
 struct ladder {
@@ -92,7 +93,8 @@ static int collect_rtp(void *user, const struct ms_row *r)
     x->r.src = x->src;
     x->r.dst = x->dst;
     x->r.codec = r->codec ? x->codec : NULL;
-    x->r.dtmf = NULL;
+    snprintf(x->dtmf, sizeof x->dtmf, "%s", r->dtmf ? r->dtmf : "");
+    x->r.dtmf = r->dtmf ? x->dtmf : NULL;
     return 0;
 }
 
@@ -302,7 +304,7 @@ struct ladder_args {
     int width;
 };
 
-/* The RTP streams as ladder rows: "RTP PCMA/8000 150 pkts 0 lost jitter 0.12 ms MOS 4.41". */
+/* The RTP streams as ladder rows, labelled by ladder_rtp_label. */
 static struct ladder_stream *to_streams(const struct ladder *l)
 {
     struct ladder_stream *v = calloc(l->nrtp ? l->nrtp : 1, sizeof *v);
@@ -310,17 +312,20 @@ static struct ladder_stream *to_streams(const struct ladder *l)
         abort();
     for (size_t i = 0; i < l->nrtp; i++) {
         const struct ms_row *r = &l->rtp[i].r;
-        char label[160], mos[32] = "";
-        if (r->mos >= 0)
-            snprintf(mos, sizeof mos, " MOS %.2f", r->mos);
-        snprintf(label, sizeof label, "RTP %s %lld pkts %lld lost jitter %.2f ms%s",
-                 r->codec ? r->codec : "?", (long long)r->packets, (long long)r->lost,
-                 r->max_jitter_ms, mos);
-        v[i] = (struct ladder_stream){.src = r->src,
-                                      .dst = r->dst,
-                                      .first_ns = r->first_ns,
-                                      .last_ns = r->last_ns,
-                                      .label = dup_or_null(label)};
+        char label[LADDER_LABEL];
+        struct ladder_rtp_fig f = {.codec = r->codec,
+                                   .packets = r->packets,
+                                   .lost = r->lost,
+                                   .max_jitter_ms = r->max_jitter_ms,
+                                   .mos = r->mos,
+                                   .dtmf = r->dtmf,
+                                   .problem = r->problem};
+        v[i] =
+            (struct ladder_stream){.src = r->src,
+                                   .dst = r->dst,
+                                   .first_ns = r->first_ns,
+                                   .last_ns = r->last_ns,
+                                   .label = dup_or_null(ladder_rtp_label(label, sizeof label, &f))};
     }
     return v;
 }
