@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "store/media_store.h"
+#include "store/rtcp_store.h"
 #include "store/query.h"
 #include "ui/cli.h"
 #include "ui/export.h"
@@ -29,6 +30,8 @@ struct lrtp {
     struct ms_row r;
     char src[64], dst[64], codec[40];
     char dtmf[40]; /* RFC 4733 digits (MEDIA_MAX_DTMF fits) */
+    bool has_rtcp; /* rtcp_reports has a row about this SSRC in this call */
+    struct rtcp_row rtcp;
 };
 
 struct ladder {
@@ -98,6 +101,45 @@ static int collect_rtp(void *user, const struct ms_row *r)
     return 0;
 }
 
+static void json_num(FILE *o, const char *key, double v, bool ok, int decimals)
+{
+    fprintf(o, ",\"%s\":", key);
+    if (ok)
+        fprintf(o, "%.*f", decimals, v);
+    else
+        fputs("null", o);
+}
+
+/* The optional "rtcp" object of a stream: what the RTCP of the call reports about its SSRC
+ * (docs/media.md): last and max fraction lost, last cumulative lost, jitter in ms with the
+ * stream's clock, round-trip times, XR VoIP metrics. */
+static void json_rtcp(FILE *o, const struct rtcp_row *x, int clock)
+{
+    fprintf(o, ",\"rtcp\":{\"reports\":%lld", (long long)x->reports);
+    json_num(o, "fraction_lost", x->fraction_lost, x->reports > 0, 4);
+    json_num(o, "max_fraction_lost", x->max_fraction_lost, x->reports > 0, 4);
+    json_num(o, "cumulative_lost", (double)x->cum_lost, x->reports > 0, 0);
+    bool jit = x->reports > 0 && clock > 0;
+    json_num(o, "jitter_ms", (double)x->jitter * 1000.0 / (clock > 0 ? clock : 1), jit, 3);
+    json_num(o, "max_jitter_ms", (double)x->max_jitter * 1000.0 / (clock > 0 ? clock : 1), jit, 3);
+    fprintf(o, ",\"rtt_reports\":%lld", (long long)x->rtt_n);
+    json_num(o, "rtt_min_ms", x->rtt_min_ms, x->rtt_n > 0, 3);
+    json_num(o, "rtt_mean_ms", x->rtt_mean_ms, x->rtt_n > 0, 3);
+    json_num(o, "rtt_max_ms", x->rtt_max_ms, x->rtt_n > 0, 3);
+    if (x->xr_reports > 0) {
+        fprintf(o, ",\"xr\":{\"reports\":%lld", (long long)x->xr_reports);
+        json_num(o, "loss_rate", x->xr_loss_rate, x->xr_loss_rate >= 0, 4);
+        json_num(o, "discard_rate", x->xr_discard_rate, x->xr_discard_rate >= 0, 4);
+        json_num(o, "rtt_ms", x->xr_rtt_ms, x->xr_rtt_ms >= 0, 0);
+        json_num(o, "end_system_delay_ms", x->xr_end_delay_ms, x->xr_end_delay_ms >= 0, 0);
+        json_num(o, "r_factor", x->xr_r_factor, x->xr_r_factor >= 0, 0);
+        json_num(o, "mos_lq", x->xr_mos_lq, x->xr_mos_lq >= 0, 1);
+        json_num(o, "mos_cq", x->xr_mos_cq, x->xr_mos_cq >= 0, 1);
+        putc('}', o);
+    }
+    putc('}', o);
+}
+
 /* The "rtp_streams" array members of CLI.md. */
 static void json_rtp(FILE *o, const struct ladder *l)
 {
@@ -116,9 +158,12 @@ static void json_rtp(FILE *o, const struct ladder *l)
                 (long long)r->packets, (long long)r->lost, r->max_delta_ms, r->max_jitter_ms,
                 r->mean_jitter_ms);
         if (r->mos >= 0)
-            fprintf(o, "%.2f}", r->mos);
+            fprintf(o, "%.2f", r->mos);
         else
-            fputs("null}", o);
+            fputs("null", o);
+        if (l->rtp[i].has_rtcp)
+            json_rtcp(o, &l->rtp[i].rtcp, r->clock_rate);
+        putc('}', o);
     }
 }
 
@@ -428,6 +473,13 @@ static int load_calls(struct cli *c, const int64_t *calls, size_t n, struct ladd
         q_sdp_media(c->db, calls, n, collect_sdp, l, err, sizeof err) < 0 ||
         media_store_read(c->db, calls, n, collect_rtp, l, err, sizeof err) < 0)
         return cli_runtime_error("%s", err);
+    for (size_t i = 0; i < l->nrtp; i++) {
+        struct lrtp *x = &l->rtp[i];
+        int rc = rtcp_store_read(c->db, x->r.call, x->r.ssrc, &x->rtcp);
+        if (rc < 0)
+            return cli_runtime_error("%s: rtcp_reports: %s", c->db->path, sqlite3_errmsg(c->db->h));
+        x->has_rtcp = rc == 1;
+    }
     return 0;
 }
 
