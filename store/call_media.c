@@ -14,6 +14,7 @@
 struct call_media {
     struct db *db;
     sqlite3_stmt *read, *ins, *answer;
+    struct cm_stream *buf; /* CM_MAX_STREAMS, reused for every call */
 };
 
 static const char SQL_READ[] = "SELECT src,dst,codec,packets,expected,lost,last_ns,mos,"
@@ -113,6 +114,9 @@ struct call_media *call_media_new(struct db *db, char *err, size_t errlen)
     if (!cm)
         abort();
     cm->db = db;
+    cm->buf = calloc(CM_MAX_STREAMS, sizeof *cm->buf);
+    if (!cm->buf)
+        abort();
     if (call_media_schema(db, err, errlen) < 0)
         goto fail;
     cm->read = db_prepare(db, SQL_READ, err, errlen);
@@ -133,6 +137,7 @@ void call_media_free(struct call_media *cm)
     sqlite3_finalize(cm->read);
     sqlite3_finalize(cm->ins);
     sqlite3_finalize(cm->answer);
+    free(cm->buf);
     free(cm);
 }
 
@@ -157,9 +162,9 @@ static int read_streams(struct call_media *cm, int64_t call, struct cm_stream *s
 {
     sqlite3_stmt *st = cm->read;
     sqlite3_bind_int64(st, 1, call);
-    int rc;
     *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < CM_MAX_STREAMS) {
+    int rc = sqlite3_step(st);
+    for (; rc == SQLITE_ROW && *n < CM_MAX_STREAMS; rc = sqlite3_step(st)) {
         s[*n] = (struct cm_stream){
             .src = dup_col(st, 0),
             .dst = dup_col(st, 1),
@@ -227,9 +232,7 @@ static int write_row(struct call_media *cm, int64_t call, int64_t answer_ns,
 
 int call_media_update(struct call_media *cm, int64_t call, int64_t answer_ns)
 {
-    struct cm_stream *s = calloc(CM_MAX_STREAMS, sizeof *s);
-    if (!s)
-        abort();
+    struct cm_stream *s = cm->buf;
     size_t n = 0;
     int rc = read_streams(cm, call, s, &n);
     if (rc == 0) {
@@ -238,7 +241,6 @@ int call_media_update(struct call_media *cm, int64_t call, int64_t answer_ns)
         rc = write_row(cm, call, answer_ns, &m);
     }
     free_streams(s, n);
-    free(s);
     return rc;
 }
 
