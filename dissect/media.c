@@ -48,6 +48,7 @@ struct media_ctx {
     media_stream_fn on_done;
     void *user;
     struct media_counters cnt;
+    uint64_t rtcp_call; /* call of the flow of the last RTCP packet */
 };
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -347,6 +348,8 @@ enum media_kind media_packet(struct media_ctx *m, const struct net_payload *pl,
     disp->last_ns = pl->frame->ts_ns;
     lower(&m->flow_floor, disp->last_ns);
     if (disp->rtcp || rtp_is_rtcp(pl->data)) {
+        struct flow *rf = (fd && fd->rtcp) ? fd : ((fs && fs->rtcp) ? fs : disp);
+        m->rtcp_call = rf->call;
         m->cnt.rtcp++;
         return MEDIA_RTCP;
     }
@@ -436,4 +439,9 @@ void media_foreach(struct media_ctx *m, media_stream_fn fn, void *user)
 const struct media_counters *media_get_counters(const struct media_ctx *m)
 {
     return &m->cnt;
+}
+
+uint64_t media_rtcp_call(const struct media_ctx *m)
+{
+    return m->rtcp_call;
 }

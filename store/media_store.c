@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "dissect/media.h"
+#include "store/call_media.h"
+#include "store/rtcp_store.h"
 #include "store/schema.sql.h"
 
 #define MS_ASSUMED_DELAY_MS                                                                        \
@@ -18,6 +20,8 @@ struct media_store {
     struct db *db;
     struct media_ctx *media;
     sqlite3_stmt *ins, *upd_call, *count;
+    struct call_media *cm; /* per-call verdicts (store/call_media.h) */
+    struct rtcp_store *rs; /* RTCP aggregates (store/rtcp_store.h) */
     char err[512];
 };
 
@@ -44,14 +48,20 @@ static void write_stream(struct media_store *ms, const struct media_stream *s);
 
 static void on_done(void *user, struct media_stream *s)
 {
-    write_stream(user, s);
+    struct media_store *ms = user;
+    write_stream(ms, s);
+    if (s->call && !ms->err[0] && call_media_refresh(ms->cm, (int64_t)s->call) < 0)
+        fail(ms, "call_media");
 }
 
 static int drop_orphans(struct db *db, uint64_t first_call_id, char *err, size_t errlen)
 {
-    char sql[128];
-    snprintf(sql, sizeof sql, "DELETE FROM rtp_streams WHERE call>=%llu",
-             (unsigned long long)first_call_id);
+    char sql[256];
+    unsigned long long f = (unsigned long long)first_call_id;
+    snprintf(sql, sizeof sql,
+             "DELETE FROM rtp_streams WHERE call>=%llu; DELETE FROM call_media WHERE call>=%llu;"
+             "DELETE FROM rtcp_reports WHERE call>=%llu",
+             f, f, f);
     return db_exec(db, sql, err, errlen);
 }
 
@@ -74,12 +84,17 @@ struct media_store *media_store_new(struct db *db, uint64_t first_call_id, char 
         abort();
     ms->db = db;
     if (db_exec(db, SCHEMA_RTP_STREAMS, err, errlen) < 0 ||
+        call_media_schema(db, err, errlen) < 0 || rtcp_store_schema(db, err, errlen) < 0 ||
         drop_orphans(db, first_call_id, err, errlen) < 0)
         goto fail;
     ms->ins = db_prepare(db, SQL_INS, err, errlen);
     ms->upd_call = ms->ins ? db_prepare(db, SQL_UPD_CALL, err, errlen) : NULL;
     ms->count = ms->upd_call ? db_prepare(db, SQL_COUNT, err, errlen) : NULL;
     if (!ms->count)
+        goto fail;
+    ms->cm = call_media_new(db, err, errlen);
+    ms->rs = ms->cm ? rtcp_store_new(db, err, errlen) : NULL;
+    if (!ms->rs)
         goto fail;
     ms->media = media_new(next_stream_id(db), on_done, ms);
     return ms;
@@ -96,6 +111,8 @@ void media_store_free(struct media_store *ms)
     sqlite3_finalize(ms->ins);
     sqlite3_finalize(ms->upd_call);
     sqlite3_finalize(ms->count);
+    call_media_free(ms->cm);
+    rtcp_store_free(ms->rs);
     free(ms);
 }
 
@@ -207,10 +224,27 @@ static void stream_started(struct media_store *ms, const struct media_stream *s)
     step(ms, ms->upd_call, "calls.rtp_streams");
 }
 
+/* An RTCP compound on a call's flow: its report blocks and XR VoIP metrics into rtcp_reports. */
+static void rtcp_packet(struct media_store *ms, const struct net_payload *pl)
+{
+    struct rtcp_info in;
+    uint64_t call = media_rtcp_call(ms->media);
+    enum dis_result r = rtcp_parse(pl->data, &in);
+    if (call == 0 || ms->err[0] || (r != DIS_OK && r != DIS_TRUNC))
+        return;
+    if (rtcp_store_add(ms->rs, call, &pl->src, &in, pl->frame->ts_ns) < 0)
+        fail(ms, "rtcp_reports");
+}
+
 int media_store_packet(struct media_store *ms, const struct net_payload *pl)
 {
     struct media_stream *s = NULL;
-    if (media_packet(ms->media, pl, &s) != MEDIA_RTP || !s)
+    enum media_kind k = media_packet(ms->media, pl, &s);
+    if (k == MEDIA_RTCP) {
+        rtcp_packet(ms, pl);
+        return 0;
+    }
+    if (k != MEDIA_RTP || !s)
         return 0;
     stream_started(ms, s);
     return 1;
@@ -218,6 +252,9 @@ int media_store_packet(struct media_store *ms, const struct net_payload *pl)
 
 void media_store_call(struct media_store *ms, struct dlg_call *c)
 {
+    bool invite = strcmp(c->method, "INVITE") == 0;
+    if (invite && !ms->err[0] && call_media_update(ms->cm, (int64_t)c->id, c->answer_ns) < 0)
+        fail(ms, "call_media");
     if (media_get_counters(ms->media)->streams == 0)
         return; /* no stream seen by this import: the call keeps what it had */
     sqlite3_bind_int64(ms->count, 1, (int64_t)c->id);

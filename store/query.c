@@ -41,8 +41,9 @@ static void add_text(struct qbuild *b, const char *cond, const char *value)
 static void build_calls(struct qbuild *b, const struct q_filter *f)
 {
     add(b, "SELECT id,call_id,method,from_uri,to_uri,src,dst,state,transport,start_ns,end_ns,"
-           "invite_ns,ring_ns,answer_ns,bye_ns,messages,final_status,rtp_streams FROM calls "
-           "WHERE 1");
+           "invite_ns,ring_ns,calls.answer_ns,bye_ns,messages,final_status,rtp_streams,"
+           "cm.call,cm.media,cm.codec,cm.mos,cm.lost FROM calls "
+           "LEFT JOIN call_media cm ON cm.call=calls.id WHERE 1");
     if (f->ncaptures) {
         add(b, " AND capture IN (");
         for (size_t i = 0; i < f->ncaptures; i++)
@@ -112,6 +113,11 @@ int q_calls(struct db *db, const struct q_filter *f, q_call_fn fn, void *user, c
             .messages = sqlite3_column_int64(st, 15),
             .final_status = sqlite3_column_int(st, 16),
             .rtp_streams = sqlite3_column_int(st, 17),
+            .has_media = sqlite3_column_type(st, 18) != SQLITE_NULL,
+            .media = col_text(st, 19),
+            .codec = col_text(st, 20),
+            .mos = sqlite3_column_type(st, 21) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 21),
+            .lost = sqlite3_column_int64(st, 22),
         };
         if (fn(user, &c) != 0 || (f->limit > 0 && ++shown >= f->limit))
             break;

@@ -26,6 +26,11 @@ struct q_call {
     int64_t messages;
     int final_status; /* 0 = none */
     int rtp_streams;
+    /* call_media (INVITE calls, docs/schema.md); has_media false when the call has no row */
+    bool has_media;
+    const char *media, *codec; /* "both" | "one-way" | "none" | NULL (not answered); codec */
+    double mos;                /* worst MOS, < 0 when none */
+    int64_t lost;              /* total lost packets */
 };
 
 struct q_msg {

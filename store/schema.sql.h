@@ -37,6 +37,45 @@
     "CREATE TRIGGER IF NOT EXISTS captures_delete_stats AFTER DELETE ON captures BEGIN"            \
     " DELETE FROM capture_stats WHERE capture = old.id; END;"
 
+/* call_media: one row per INVITE call: was there media after the answer, both ways, one way or
+ * none (flagged), its main codec, worst MOS and total loss, derived from the call's rtp_streams
+ * rows (docs/schema.md "call_media"). Run on its own by store/call_media.c (media_store_new and
+ * the commands' database open) so an older version-1 file gains the table. */
+#define SCHEMA_CALL_MEDIA                                                                          \
+    "CREATE TABLE IF NOT EXISTS call_media ("                                                      \
+    " call INTEGER PRIMARY KEY,"           /* calls.id */                                          \
+    " answer_ns INTEGER,"                  /* first 2xx to the INVITE; NULL when not answered */   \
+    " media TEXT,"                         /* 'both', 'one-way', 'none'; NULL when not answered */ \
+    " flagged INTEGER NOT NULL DEFAULT 0," /* answered and media is not 'both' */                  \
+    " streams INTEGER NOT NULL,"           /* streams with packets after the answer */             \
+    " codec TEXT,"                         /* codec of the stream with most packets */             \
+    " packets INTEGER, expected INTEGER,"  /* sums over the call's streams */                      \
+    " lost INTEGER,"                       /* sum of each stream's lost, negatives as 0 */         \
+    " mos REAL,"                           /* worst stream MOS; NULL without packets */            \
+    " max_jitter_ms REAL);"                                                                        \
+    "CREATE TRIGGER IF NOT EXISTS calls_delete_call_media AFTER DELETE ON calls BEGIN"             \
+    " DELETE FROM call_media WHERE call = old.id; END;"
+
+/* rtcp_reports: RTCP figures per call, reporter (the RTCP packet's source ip:port) and reported
+ * SSRC (an RTP stream's): SR/RR report blocks (RFC 3550 §6.4.1) and XR VoIP metrics (RFC 3611
+ * §4.7), aggregated as they arrive (docs/schema.md "rtcp_reports"). Run on its own by
+ * store/rtcp_store.c so an older version-1 file gains the table. */
+#define SCHEMA_RTCP_REPORTS                                                                        \
+    "CREATE TABLE IF NOT EXISTS rtcp_reports ("                                                    \
+    " call INTEGER NOT NULL, reporter TEXT NOT NULL, ssrc INTEGER NOT NULL,"                       \
+    " reports INTEGER NOT NULL DEFAULT 0,"                                                         \
+    " fraction_lost REAL, max_fraction_lost REAL, cum_lost INTEGER,"                               \
+    " jitter INTEGER, max_jitter INTEGER," /* RTP timestamp units */                               \
+    " rtt_n INTEGER NOT NULL DEFAULT 0, rtt_sum_ms REAL NOT NULL DEFAULT 0,"                       \
+    " rtt_min_ms REAL, rtt_max_ms REAL,"                                                           \
+    " xr_reports INTEGER NOT NULL DEFAULT 0, xr_loss_rate REAL, xr_discard_rate REAL,"             \
+    " xr_rtt_ms INTEGER, xr_end_delay_ms INTEGER, xr_r_factor INTEGER,"                            \
+    " xr_mos_lq REAL, xr_mos_cq REAL,"                                                             \
+    " first_ns INTEGER, last_ns INTEGER,"                                                          \
+    " PRIMARY KEY(call, reporter, ssrc));"                                                         \
+    "CREATE TRIGGER IF NOT EXISTS calls_delete_rtcp AFTER DELETE ON calls BEGIN"                   \
+    " DELETE FROM rtcp_reports WHERE call = old.id; END;"
+
 static const char SCHEMA_V1[] =
     "CREATE TABLE IF NOT EXISTS captures ("
     " id INTEGER PRIMARY KEY,"
@@ -93,6 +132,6 @@ static const char SCHEMA_V1[] =
     " media TEXT, addr TEXT, port INTEGER, proto TEXT, formats TEXT, direction TEXT,"
     " rtcp_port INTEGER);"
     "CREATE INDEX IF NOT EXISTS sdp_media_message ON sdp_media(message);" SCHEMA_CAPTURE_STATS
-        SCHEMA_RTP_STREAMS;
+        SCHEMA_RTP_STREAMS SCHEMA_CALL_MEDIA SCHEMA_RTCP_REPORTS;
 
 #endif

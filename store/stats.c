@@ -359,6 +359,8 @@ int st_collect(struct db *db, const struct st_scope *s, struct st_result *r, cha
         rc = count_messages(&a, ids, nids);
         if (rc == 0)
             rc = count_calls(&a, ids, nids);
+        if (rc == 0)
+            rc = st_collect_rtp(db, a.lo, a.hi, ids, nids, &r->rtp, err, errlen);
         sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
     } else {
         db_error(db, "statistics", err, errlen);

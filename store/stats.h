@@ -22,6 +22,28 @@ struct st_count {
     int64_t count;
 };
 
+/* RTP quality of the streams of the calls in scope (store/stats_rtp.c; docs/schema.md). */
+#define ST_MOS_BANDS                                                                               \
+    6 /* G.107 Table B.1 bands by MOS: >=4.34, 4.03-4.34, 3.60-4.03, 3.10-3.60,                    \
+       * <3.10, and streams without a MOS */
+struct st_rtp {
+    int64_t streams, streams_with_loss; /* with loss: lost > 0 */
+    int64_t packets, lost;              /* lost: sum of the positive per-stream losses */
+    double jitter_sum;                  /* of the streams' mean jitter, ms; over jitter_n */
+    int64_t jitter_n;
+    double max_jitter_ms; /* highest max jitter, when has_max_jitter */
+    bool has_max_jitter;
+    int64_t mos[ST_MOS_BANDS];                     /* streams per band (st_mos_band_name) */
+    int64_t calls_both, calls_one_way, calls_none; /* call_media verdicts */
+};
+
+/* Fills o for the calls starting in [lo, hi] (of the captures ids when nids). 0 or -1 + err. */
+int st_collect_rtp(struct db *db, int64_t lo, int64_t hi, const int64_t *ids, size_t nids,
+                   struct st_rtp *o, char *err, size_t errlen);
+/* "very_satisfied", "satisfied", "some_dissatisfied", "many_dissatisfied",
+ * "nearly_all_dissatisfied", "none". */
+const char *st_mos_band_name(int i);
+
 struct st_result {
     int64_t messages;         /* SIP messages, also those without a Call-ID */
     int64_t status[ST_CODES]; /* response messages per code */
@@ -38,6 +60,7 @@ struct st_result {
     int64_t p50_ns, p90_ns, p99_ns; /* nearest-rank percentiles of the setup time, when nsetup */
     size_t captures_summed;         /* captures counted from capture_stats (wholly inside) */
     size_t captures_scanned;        /* captures whose messages were counted one by one */
+    struct st_rtp rtp;              /* RTP quality summary */
 };
 
 /* Fills r (zeroed first) for scope s. Returns 0, or -1 with "PATH: what: message" in err; free

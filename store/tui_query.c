@@ -43,7 +43,9 @@ static const char *const titles[TQ_NCOLS] = {[TQ_COL_INDEX] = "Idx",
                                              [TQ_COL_STATUS] = "Final",
                                              [TQ_COL_DURATION] = "Duration",
                                              [TQ_COL_CALLID] = "Call-ID",
-                                             [TQ_COL_TRANSPORT] = "Transport"};
+                                             [TQ_COL_TRANSPORT] = "Transport",
+                                             [TQ_COL_MOS] = "MOS",
+                                             [TQ_COL_LOST] = "Lost"};
 
 /* The SQL sort key of each column: never NULL, so keyset comparisons are total. */
 static const char *const keys[TQ_NCOLS] = {
@@ -60,6 +62,8 @@ static const char *const keys[TQ_NCOLS] = {
     [TQ_COL_DURATION] = "(CASE WHEN answer_ns>0 AND bye_ns>0 THEN bye_ns-answer_ns ELSE -1 END)",
     [TQ_COL_CALLID] = "call_id",
     [TQ_COL_TRANSPORT] = "coalesce(transport,'')",
+    [TQ_COL_MOS] = "coalesce((SELECT mos FROM call_media WHERE call_media.call=id),-1)",
+    [TQ_COL_LOST] = "coalesce((SELECT lost FROM call_media WHERE call_media.call=id),-1)",
 };
 
 const char *tq_method_name(unsigned i)
@@ -176,10 +180,13 @@ static void build_where(struct sqlb *b, const struct tq_filter *f)
 
 #define ROW_COLS                                                                                   \
     "id,call_id,method,from_uri,to_uri,src,dst,state,transport,start_ns,end_ns,answer_ns,bye_ns,"  \
-    "messages,final_status"
+    "messages,final_status,(SELECT mos FROM call_media WHERE call_media.call=id),"                 \
+    "(SELECT lost FROM call_media WHERE call_media.call=id)"
 #define ROW_COLS_C                                                                                 \
     "c.id,c.call_id,c.method,c.from_uri,c.to_uri,c.src,c.dst,c.state,c.transport,c.start_ns,"      \
-    "c.end_ns,c.answer_ns,c.bye_ns,c.messages,c.final_status"
+    "c.end_ns,c.answer_ns,c.bye_ns,c.messages,c.final_status,"                                     \
+    "(SELECT mos FROM call_media WHERE call_media.call=c.id),"                                     \
+    "(SELECT lost FROM call_media WHERE call_media.call=c.id)"
 #define ORDER_JOIN " FROM temp.tq_order o JOIN calls c ON c.id=o.id"
 
 /* Statement kind k over the materialized order (pos 1.. in list order). */
@@ -398,6 +405,8 @@ static void read_row(sqlite3_stmt *st, struct tq_row *r)
     r->bye_ns = sqlite3_column_int64(st, 12);
     r->messages = sqlite3_column_int64(st, 13);
     r->final_status = sqlite3_column_int(st, 14);
+    r->mos = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 15);
+    r->lost = sqlite3_column_type(st, 16) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 16);
 }
 
 /* Steps st into out (reversed when reverse); returns rows or -1. */

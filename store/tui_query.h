@@ -25,6 +25,8 @@ enum tq_col {
     TQ_COL_DURATION,
     TQ_COL_CALLID,
     TQ_COL_TRANSPORT,
+    TQ_COL_MOS,  /* worst MOS of the call's streams (call_media) */
+    TQ_COL_LOST, /* total lost RTP packets (call_media) */
     TQ_NCOLS
 };
 
@@ -56,6 +58,8 @@ struct tq_row {
     char state[16], transport[8];
     int64_t start_ns, end_ns, answer_ns, bye_ns, messages;
     int final_status; /* 0 = none */
+    double mos;       /* worst MOS, < 0 when none (call_media) */
+    int64_t lost;     /* lost RTP packets, -1 when the call has no media verdict */
 };
 
 struct tq;

@@ -97,6 +97,23 @@ static int parse_args(struct cli *c, struct q_filter *f, enum out_format *fmt, b
     return 0;
 }
 
+/* The call_media keys (docs/schema.md): null where the call has no verdict. */
+static void json_media(FILE *o, const struct q_call *c)
+{
+    fputs(",\"media\":", o);
+    json_cstr(o, c->has_media ? c->media : NULL);
+    fputs(",\"codec\":", o);
+    json_cstr(o, c->has_media ? c->codec : NULL);
+    if (c->has_media && c->mos >= 0)
+        fprintf(o, ",\"mos\":%.2f", c->mos);
+    else
+        fputs(",\"mos\":null", o);
+    if (c->has_media)
+        fprintf(o, ",\"lost\":%lld", (long long)c->lost);
+    else
+        fputs(",\"lost\":null", o);
+}
+
 static void json_call(FILE *o, const struct q_call *c)
 {
     fputs("{\"call_id\":", o);
@@ -128,7 +145,9 @@ static void json_call(FILE *o, const struct q_call *c)
     json_secs(o, c->bye_ns - c->answer_ns, c->answer_ns && c->bye_ns >= c->answer_ns);
     fputs(",\"setup_time\":", o);
     json_secs(o, c->ring_ns - c->invite_ns, c->invite_ns && c->ring_ns >= c->invite_ns);
-    fprintf(o, ",\"rtp_streams\":%d}", c->rtp_streams);
+    fprintf(o, ",\"rtp_streams\":%d", c->rtp_streams);
+    json_media(o, c);
+    putc('}', o);
 }
 
 /* CSV field (RFC 4180 quoting); a leading = + - @ is prefixed with ' so spreadsheets do not
@@ -186,7 +205,17 @@ static void csv_call(FILE *o, const struct q_call *c)
     csv_secs(o, c->bye_ns - c->answer_ns, c->answer_ns && c->bye_ns >= c->answer_ns);
     putc(',', o);
     csv_secs(o, c->ring_ns - c->invite_ns, c->invite_ns && c->ring_ns >= c->invite_ns);
-    fprintf(o, ",%d\r\n", c->rtp_streams);
+    fprintf(o, ",%d,", c->rtp_streams);
+    csv_field(o, c->has_media ? c->media : NULL);
+    putc(',', o);
+    csv_field(o, c->has_media ? c->codec : NULL);
+    putc(',', o);
+    if (c->has_media && c->mos >= 0)
+        fprintf(o, "%.2f", c->mos);
+    putc(',', o);
+    if (c->has_media)
+        fprintf(o, "%lld", (long long)c->lost);
+    fputs("\r\n", o);
 }
 
 /* The URI without its "sip:"/"sips:" scheme and ";params": what a person reads in a table. */
@@ -300,7 +329,7 @@ int cmd_calls(struct cli *c)
         fputs("[", stdout);
     else if (fmt == OUT_CSV)
         fputs("call_id,method,from,to,src,dst,transport,start,end,messages,final_status,state,"
-              "duration,setup_time,rtp_streams\r\n",
+              "duration,setup_time,rtp_streams,media,codec,mos,lost\r\n",
               stdout);
     else
         table_header(stdout);

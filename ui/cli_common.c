@@ -10,6 +10,7 @@
 #include "capture/hash.h"
 #include "capture/reader.h"
 #include "dissect/net.h"
+#include "store/call_media.h"
 #include "store/ingest.h"
 #include "ui/cli.h"
 
@@ -69,6 +70,8 @@ int cli_open_db(struct cli *c)
     char err[1024];
     c->db = db_open(path, false, err, sizeof err);
     if (!c->db)
+        return cli_runtime_error("%s", err);
+    if (call_media_schema(c->db, err, sizeof err) < 0) /* a file older than call_media */
         return cli_runtime_error("%s", err);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "store/media_store.h"
+#include "store/rtcp_store.h"
 #include "store/query.h"
 #include "ui/cli.h"
 #include "ui/export.h"
@@ -28,6 +29,9 @@ struct lmsg {
 struct lrtp {
     struct ms_row r;
     char src[64], dst[64], codec[40];
+    char dtmf[40]; /* RFC 4733 digits (MEDIA_MAX_DTMF fits) */
+    bool has_rtcp; /* rtcp_reports has a row about this SSRC in this call */
+    struct rtcp_row rtcp;
 };
 
 struct ladder {
@@ -92,8 +96,48 @@ static int collect_rtp(void *user, const struct ms_row *r)
     x->r.src = x->src;
     x->r.dst = x->dst;
     x->r.codec = r->codec ? x->codec : NULL;
-    x->r.dtmf = NULL;
+    snprintf(x->dtmf, sizeof x->dtmf, "%s", r->dtmf ? r->dtmf : "");
+    x->r.dtmf = r->dtmf ? x->dtmf : NULL;
     return 0;
+}
+
+static void json_num(FILE *o, const char *key, double v, bool ok, int decimals)
+{
+    fprintf(o, ",\"%s\":", key);
+    if (ok)
+        fprintf(o, "%.*f", decimals, v);
+    else
+        fputs("null", o);
+}
+
+/* The optional "rtcp" object of a stream: what the RTCP of the call reports about its SSRC
+ * (docs/media.md): last and max fraction lost, last cumulative lost, jitter in ms with the
+ * stream's clock, round-trip times, XR VoIP metrics. */
+static void json_rtcp(FILE *o, const struct rtcp_row *x, int clock)
+{
+    fprintf(o, ",\"rtcp\":{\"reports\":%lld", (long long)x->reports);
+    json_num(o, "fraction_lost", x->fraction_lost, x->reports > 0, 4);
+    json_num(o, "max_fraction_lost", x->max_fraction_lost, x->reports > 0, 4);
+    json_num(o, "cumulative_lost", (double)x->cum_lost, x->reports > 0, 0);
+    bool jit = x->reports > 0 && clock > 0;
+    json_num(o, "jitter_ms", (double)x->jitter * 1000.0 / (clock > 0 ? clock : 1), jit, 3);
+    json_num(o, "max_jitter_ms", (double)x->max_jitter * 1000.0 / (clock > 0 ? clock : 1), jit, 3);
+    fprintf(o, ",\"rtt_reports\":%lld", (long long)x->rtt_n);
+    json_num(o, "rtt_min_ms", x->rtt_min_ms, x->rtt_n > 0, 3);
+    json_num(o, "rtt_mean_ms", x->rtt_mean_ms, x->rtt_n > 0, 3);
+    json_num(o, "rtt_max_ms", x->rtt_max_ms, x->rtt_n > 0, 3);
+    if (x->xr_reports > 0) {
+        fprintf(o, ",\"xr\":{\"reports\":%lld", (long long)x->xr_reports);
+        json_num(o, "loss_rate", x->xr_loss_rate, x->xr_loss_rate >= 0, 4);
+        json_num(o, "discard_rate", x->xr_discard_rate, x->xr_discard_rate >= 0, 4);
+        json_num(o, "rtt_ms", x->xr_rtt_ms, x->xr_rtt_ms >= 0, 0);
+        json_num(o, "end_system_delay_ms", x->xr_end_delay_ms, x->xr_end_delay_ms >= 0, 0);
+        json_num(o, "r_factor", x->xr_r_factor, x->xr_r_factor >= 0, 0);
+        json_num(o, "mos_lq", x->xr_mos_lq, x->xr_mos_lq >= 0, 1);
+        json_num(o, "mos_cq", x->xr_mos_cq, x->xr_mos_cq >= 0, 1);
+        putc('}', o);
+    }
+    putc('}', o);
 }
 
 /* The "rtp_streams" array members of CLI.md. */
@@ -114,9 +158,12 @@ static void json_rtp(FILE *o, const struct ladder *l)
                 (long long)r->packets, (long long)r->lost, r->max_delta_ms, r->max_jitter_ms,
                 r->mean_jitter_ms);
         if (r->mos >= 0)
-            fprintf(o, "%.2f}", r->mos);
+            fprintf(o, "%.2f", r->mos);
         else
-            fputs("null}", o);
+            fputs("null", o);
+        if (l->rtp[i].has_rtcp)
+            json_rtcp(o, &l->rtp[i].rtcp, r->clock_rate);
+        putc('}', o);
     }
 }
 
@@ -302,7 +349,7 @@ struct ladder_args {
     int width;
 };
 
-/* The RTP streams as ladder rows: "RTP PCMA/8000 150 pkts 0 lost jitter 0.12 ms MOS 4.41". */
+/* The RTP streams as ladder rows, labelled by ladder_rtp_label. */
 static struct ladder_stream *to_streams(const struct ladder *l)
 {
     struct ladder_stream *v = calloc(l->nrtp ? l->nrtp : 1, sizeof *v);
@@ -310,17 +357,20 @@ static struct ladder_stream *to_streams(const struct ladder *l)
         abort();
     for (size_t i = 0; i < l->nrtp; i++) {
         const struct ms_row *r = &l->rtp[i].r;
-        char label[160], mos[32] = "";
-        if (r->mos >= 0)
-            snprintf(mos, sizeof mos, " MOS %.2f", r->mos);
-        snprintf(label, sizeof label, "RTP %s %lld pkts %lld lost jitter %.2f ms%s",
-                 r->codec ? r->codec : "?", (long long)r->packets, (long long)r->lost,
-                 r->max_jitter_ms, mos);
-        v[i] = (struct ladder_stream){.src = r->src,
-                                      .dst = r->dst,
-                                      .first_ns = r->first_ns,
-                                      .last_ns = r->last_ns,
-                                      .label = dup_or_null(label)};
+        char label[LADDER_LABEL];
+        struct ladder_rtp_fig f = {.codec = r->codec,
+                                   .packets = r->packets,
+                                   .lost = r->lost,
+                                   .max_jitter_ms = r->max_jitter_ms,
+                                   .mos = r->mos,
+                                   .dtmf = r->dtmf,
+                                   .problem = r->problem};
+        v[i] =
+            (struct ladder_stream){.src = r->src,
+                                   .dst = r->dst,
+                                   .first_ns = r->first_ns,
+                                   .last_ns = r->last_ns,
+                                   .label = dup_or_null(ladder_rtp_label(label, sizeof label, &f))};
     }
     return v;
 }
@@ -423,6 +473,13 @@ static int load_calls(struct cli *c, const int64_t *calls, size_t n, struct ladd
         q_sdp_media(c->db, calls, n, collect_sdp, l, err, sizeof err) < 0 ||
         media_store_read(c->db, calls, n, collect_rtp, l, err, sizeof err) < 0)
         return cli_runtime_error("%s", err);
+    for (size_t i = 0; i < l->nrtp; i++) {
+        struct lrtp *x = &l->rtp[i];
+        int rc = rtcp_store_read(c->db, x->r.call, x->r.ssrc, &x->rtcp);
+        if (rc < 0)
+            return cli_runtime_error("%s: rtcp_reports: %s", c->db->path, sqlite3_errmsg(c->db->h));
+        x->has_rtcp = rc == 1;
+    }
     return 0;
 }
 

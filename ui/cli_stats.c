@@ -110,6 +110,30 @@ static void json_window(FILE *o, const struct st_scope *s)
     fputs("}", o);
 }
 
+/* "rtp": the quality summary of the streams of the calls in scope. */
+static void json_rtp(FILE *o, const struct st_rtp *q)
+{
+    fprintf(o,
+            "\"rtp\":{\"streams\":%" PRId64 ",\"streams_with_loss\":%" PRId64
+            ",\"packets\":%" PRId64 ",\"lost\":%" PRId64 ",\"mean_jitter_ms\":",
+            q->streams, q->streams_with_loss, q->packets, q->lost);
+    if (q->jitter_n)
+        fprintf(o, "%.3f", q->jitter_sum / (double)q->jitter_n);
+    else
+        fputs("null", o);
+    fputs(",\"max_jitter_ms\":", o);
+    if (q->has_max_jitter)
+        fprintf(o, "%.3f", q->max_jitter_ms);
+    else
+        fputs("null", o);
+    fputs(",\"mos\":{", o);
+    for (int i = 0; i < ST_MOS_BANDS; i++)
+        fprintf(o, "%s\"%s\":%" PRId64, i ? "," : "", st_mos_band_name(i), q->mos[i]);
+    fprintf(
+        o, "},\"calls_media\":{\"both\":%" PRId64 ",\"one-way\":%" PRId64 ",\"none\":%" PRId64 "}}",
+        q->calls_both, q->calls_one_way, q->calls_none);
+}
+
 static void print_json(FILE *o, const struct st_scope *s, const struct st_result *r)
 {
     fprintf(o, "{\"messages\":%" PRId64 ",\"calls\":%" PRId64 ",\n", r->messages, r->calls);
@@ -130,6 +154,8 @@ static void print_json(FILE *o, const struct st_scope *s, const struct st_result
     json_setup(o, r);
     fputs(",\n", o);
     json_uas(o, r);
+    fputs(",\n", o);
+    json_rtp(o, &r->rtp);
     fputs("}\n", o);
 }
 
@@ -209,6 +235,31 @@ static void text_calls(FILE *o, const struct st_result *r)
         fputs("-  (no INVITE call rang or was answered)\n", o);
 }
 
+static void text_rtp(FILE *o, const struct st_rtp *q)
+{
+    static const char *const bands[ST_MOS_BANDS] = {
+        ">= 4.34 (very satisfied)",         "4.03 - 4.34 (satisfied)",
+        "3.60 - 4.03 (some dissatisfied)",  "3.10 - 3.60 (many dissatisfied)",
+        "< 3.10 (nearly all dissatisfied)", "no MOS"};
+    fprintf(o, "\nRTP quality%*s\n", 61, "streams");
+    fprintf(o, "  %-56s %12" PRId64 "\n", "streams", q->streams);
+    fprintf(o, "  %-56s %12" PRId64 "\n", "streams with loss", q->streams_with_loss);
+    fprintf(o, "  %-56s %12" PRId64 "\n", "packets lost", q->lost);
+    if (q->jitter_n)
+        fprintf(o, "  %-56s %12.3f\n", "mean jitter (ms, mean of the streams')",
+                q->jitter_sum / (double)q->jitter_n);
+    if (q->has_max_jitter)
+        fprintf(o, "  %-56s %12.3f\n", "max jitter (ms)", q->max_jitter_ms);
+    for (int i = 0; i < ST_MOS_BANDS; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "MOS %s", bands[i]);
+        fprintf(o, "  %-56s %12" PRId64 "\n", name, q->mos[i]);
+    }
+    fprintf(o, "  %-56s %12" PRId64 "\n", "answered calls with media both ways", q->calls_both);
+    fprintf(o, "  %-56s %12" PRId64 "\n", "answered calls with one-way media", q->calls_one_way);
+    fprintf(o, "  %-56s %12" PRId64 "\n", "answered calls without media", q->calls_none);
+}
+
 static void print_text(FILE *o, const struct st_scope *s, const struct st_result *r)
 {
     text_head(o, s, r);
@@ -216,6 +267,7 @@ static void print_text(FILE *o, const struct st_scope *s, const struct st_result
     text_list(o, "Requests", r->methods, r->nmethods, (size_t)-1);
     text_calls(o, r);
     text_list(o, "Top User-Agent / Server values", r->uas, r->nuas, TOP_UAS);
+    text_rtp(o, &r->rtp);
 }
 
 int cmd_stats(struct cli *c)

@@ -225,3 +225,22 @@ const char *ladder_class_name(int cls)
         return "request";
     return names[cls];
 }
+
+char *ladder_rtp_label(char *out, size_t cap, const struct ladder_rtp_fig *f)
+{
+    char codec[64], dtmf[48] = "", mos[32] = "", tmp[256];
+    ladder_printable(codec, sizeof codec, f->codec ? f->codec : "?");
+    if (f->mos >= 0)
+        snprintf(mos, sizeof mos, " MOS %.2f", f->mos);
+    if (f->dtmf && f->dtmf[0]) {
+        char d[40];
+        ladder_printable(d, sizeof d, f->dtmf);
+        snprintf(dtmf, sizeof dtmf, " DTMF %s", d);
+    }
+    snprintf(tmp, sizeof tmp, "RTP %s %lld pkts %lld lost max jitter %.2f ms%s%s%s", codec,
+             (long long)f->packets, (long long)f->lost, f->max_jitter_ms, mos, dtmf,
+             f->problem ? " [seq/ts errors]" : "");
+    if (cap)
+        snprintf(out, cap, "%s", tmp);
+    return out;
+}

@@ -35,6 +35,21 @@ struct ladder_stream {
     const char *label; /* e.g. "RTP PCMA 50 pkts 0 lost MOS 4.4" */
 };
 
+/* The figures of an RTP stream row's label. */
+struct ladder_rtp_fig {
+    const char *codec; /* "PCMA/8000", NULL when unknown */
+    int64_t packets, lost;
+    double max_jitter_ms;
+    double mos;       /* < 0 when none */
+    const char *dtmf; /* RFC 4733 digits, NULL when none */
+    bool problem;     /* sequence or timestamp errors (tshark's "X") */
+};
+
+/* The label of an RTP stream row, the same in every view:
+ * "RTP PCMA/8000 50 pkts 0 lost max jitter 0.42 ms MOS 4.40[ DTMF 12#][ [seq/ts errors]]"
+ * (wire text made printable). Returns out. */
+char *ladder_rtp_label(char *out, size_t cap, const struct ladder_rtp_fig *f);
+
 struct ladder_opts {
     bool by_address; /* one column per address instead of per address:port */
 };

@@ -77,11 +77,19 @@ struct tui_list {
     double sort_at;   /* a changed sort is applied at this time (0 = none pending) */
 };
 
+/* One RTP stream of the ladder (store/media_store.h), with owned strings. */
+struct tui_rtp {
+    char src[64], dst[64], label[LADDER_LABEL];
+};
+
 struct tui_ladder {
     int64_t calls[TUI_MAX_CALLS];
     size_t ncalls;
     struct tq_msgs msgs;
     struct ladder_msg *lm;
+    struct tui_rtp *rtp;      /* the calls' RTP streams (owned), drawn as rows */
+    struct ladder_stream *ls; /* their ladder view (owned, points into rtp) */
+    size_t nrtp;
     struct ladder_layout lay;
     bool have_layout;
     size_t cur, top, hoff; /* selected row, first row shown, first host column shown */

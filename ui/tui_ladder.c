@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/media_store.h"
+
 #define MARGIN        13 /* "12:34:56.789 " / "+0.004001 " */
 #define MIN_LANE      16
 #define MAX_CALLS_SQL 400
+#define TUI_MAX_RTP   512 /* RTP stream rows drawn in one ladder */
 
 void tui_ladder_free(struct tui *t)
 {
@@ -17,8 +20,13 @@ void tui_ladder_free(struct tui *t)
     if (d->have_layout)
         ladder_layout_free(&d->lay);
     free(d->lm);
+    free(d->rtp);
+    free(d->ls);
     tq_msgs_free(&d->msgs);
     d->lm = NULL;
+    d->rtp = NULL;
+    d->ls = NULL;
+    d->nrtp = 0;
     d->have_layout = false;
 }
 
@@ -29,7 +37,7 @@ static int build(struct tui *t)
         ladder_layout_free(&d->lay);
     d->have_layout = false;
     struct ladder_opts o = {.by_address = d->by_addr};
-    if (ladder_build(d->lm, d->msgs.n, NULL, 0, &o, &d->lay) < 0) {
+    if (ladder_build(d->lm, d->msgs.n, d->ls, d->nrtp, &o, &d->lay) < 0) {
         tui_message(t, "out of memory laying out the ladder");
         return -1;
     }
@@ -38,6 +46,44 @@ static int build(struct tui *t)
         d->cur = d->lay.nrows ? d->lay.nrows - 1 : 0;
     d->hoff = 0;
     return 0;
+}
+
+/* Keeps one RTP stream of the calls (media_store_read callback). */
+static int keep_rtp(void *user, const struct ms_row *r)
+{
+    struct tui_ladder *d = user;
+    if (d->nrtp >= TUI_MAX_RTP)
+        return 1;
+    struct tui_rtp *x = &d->rtp[d->nrtp];
+    struct ladder_rtp_fig f = {.codec = r->codec,
+                               .packets = r->packets,
+                               .lost = r->lost,
+                               .max_jitter_ms = r->max_jitter_ms,
+                               .mos = r->mos,
+                               .dtmf = r->dtmf,
+                               .problem = r->problem};
+    snprintf(x->src, sizeof x->src, "%s", r->src ? r->src : "");
+    snprintf(x->dst, sizeof x->dst, "%s", r->dst ? r->dst : "");
+    ladder_rtp_label(x->label, sizeof x->label, &f);
+    d->ls[d->nrtp++] = (struct ladder_stream){.src = x->src,
+                                              .dst = x->dst,
+                                              .first_ns = r->first_ns,
+                                              .last_ns = r->last_ns,
+                                              .label = x->label};
+    return 0;
+}
+
+/* The calls' RTP streams; a database without them (or a read error) just shows none. */
+static void load_rtp(struct tui *t, const int64_t *calls, size_t n)
+{
+    struct tui_ladder *d = &t->lad;
+    char err[256];
+    d->rtp = calloc(TUI_MAX_RTP, sizeof *d->rtp);
+    d->ls = calloc(TUI_MAX_RTP, sizeof *d->ls);
+    if (!d->rtp || !d->ls)
+        abort();
+    if (media_store_read(t->db, calls, n, keep_rtp, d, err, sizeof err) < 0)
+        d->nrtp = 0;
 }
 
 int tui_ladder_open(struct tui *t, const int64_t *calls, size_t n)
@@ -74,6 +120,7 @@ int tui_ladder_open(struct tui *t, const int64_t *calls, size_t n)
                                        .retrans = (m->flags & DB_MSG_RETRANS) != 0,
                                        .sdp_summary = m->sdp};
     }
+    load_rtp(t, calls, n < MAX_CALLS_SQL ? n : MAX_CALLS_SQL);
     d->cur = d->top = d->hoff = 0;
     d->mark[0] = d->mark[1] = -1;
     d->pane = COLS >= 120;
@@ -200,11 +247,11 @@ static void draw_row(struct tui *t, const struct geom *g, size_t i, int y)
     if (x < MARGIN)
         x = MARGIN;
     int w = room > len ? len : room;
-    if (r->from == r->to)
+    if (r->from == r->to || r->stream) /* a stream's figures may run over the lanes */
         w = g->width - x;
     tui_put(t, y, x, w < g->width - x ? w : g->width - x, r->label, attr, false);
     draw_arrow(t, g, y + 1, r, sel ? attr : (attr),
-               m && m->sdp ? m->sdp : (r->stream ? r->stream->label : NULL));
+               m && m->sdp ? m->sdp : NULL); /* a stream's figures are its label above */
 }
 
 /* The selected message's raw text, wrapped into the side pane. */
@@ -250,9 +297,10 @@ static void draw_header(struct tui *t)
     char more[32] = "";
     if (d->ncalls > 1)
         snprintf(more, sizeof more, " (+%zu call%s)", d->ncalls - 1, d->ncalls > 2 ? "s" : "");
-    snprintf(buf, sizeof buf, " Call flow %s%s | %zu messages | %zu hosts%s | row %zu/%zu",
-             cid ? cid : "", more, d->msgs.n, d->lay.nhosts, d->by_addr ? " (by address)" : "",
-             d->lay.nrows ? d->cur + 1 : 0, d->lay.nrows);
+    snprintf(buf, sizeof buf,
+             " Call flow %s%s | %zu messages | %zu rtp streams | %zu hosts%s | row %zu/%zu",
+             cid ? cid : "", more, d->msgs.n, d->nrtp, d->lay.nhosts,
+             d->by_addr ? " (by address)" : "", d->lay.nrows ? d->cur + 1 : 0, d->lay.nrows);
     tui_put(t, 0, 0, COLS, buf, tui_attr(t, TP_HEADER), true);
 }
 

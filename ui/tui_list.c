@@ -21,7 +21,8 @@ static const struct {
     [TQ_COL_DST] = {9, 22, 4, false, true},       [TQ_COL_MSGS] = {4, 4, 3, true, false},
     [TQ_COL_STATE] = {9, 9, 2, false, false},     [TQ_COL_STATUS] = {5, 5, 1, false, false},
     [TQ_COL_DURATION] = {8, 8, 4, true, false},   [TQ_COL_CALLID] = {12, 40, 5, false, true},
-    [TQ_COL_TRANSPORT] = {5, 9, 5, false, false},
+    [TQ_COL_TRANSPORT] = {5, 9, 5, false, false}, [TQ_COL_MOS] = {4, 4, 5, true, false},
+    [TQ_COL_LOST] = {5, 6, 5, true, false},
 };
 
 void tui_list_init(struct tui *t)
@@ -29,7 +30,8 @@ void tui_list_init(struct tui *t)
     struct tui_list *l = &t->list;
     for (int i = 0; i < TQ_NCOLS; i++) {
         l->order[i] = (enum tq_col)i;
-        l->show[i] = i != TQ_COL_CALLID && i != TQ_COL_TRANSPORT;
+        l->show[i] = i != TQ_COL_CALLID && i != TQ_COL_TRANSPORT && i != TQ_COL_MOS &&
+                     i != TQ_COL_LOST; /* optional: chosen in the column dialog */
     }
     l->sort = TQ_COL_START;
     l->f.methods = (1u << TQ_NMETHODS) - 1;
@@ -391,6 +393,17 @@ static const char *cell(const struct tq_row *r, int64_t pos, enum tq_col c, int 
         return r->call_id;
     case TQ_COL_TRANSPORT:
         return r->transport;
+    case TQ_COL_MOS:
+        if (r->mos < 0)
+            return "-";
+        *pair = r->mos < 3.1 ? TP_5XX : (r->mos < 3.6 ? TP_4XX : TP_NONE);
+        snprintf(buf, n, "%.2f", r->mos);
+        return buf;
+    case TQ_COL_LOST:
+        if (r->lost < 0)
+            return "-";
+        snprintf(buf, n, "%lld", (long long)r->lost);
+        return buf;
     case TQ_NCOLS:
         break;
     }
