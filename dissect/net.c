@@ -4,6 +4,7 @@
 #include "dissect/ipfrag.h"
 #include "dissect/link.h"
 #include "dissect/tcp_stream.h"
+#include "dissect/tunnel.h"
 #include "dissect/banned.h"
 
 #define NET_DEF_FRAG_BYTES   (16u << 20)
@@ -122,6 +123,10 @@ void net_emit(struct net_ctx *n, const struct ip_pkt *ip, uint8_t transport, str
         .frame = n->f,
         .index_in_frame = n->index++,
         .data = data,
+        .encap = n->encap,
+        .encap_depth = (uint8_t)n->depth,
+        .outer_src = n->outer_src,
+        .outer_dst = n->outer_dst,
     };
     if (transport == NET_T_TCP)
         n->st.tcp_messages++;
@@ -147,6 +152,9 @@ static enum dis_result net_udp(struct net_ctx *n, struct ip_pkt *ip)
         return cut ? DIS_TRUNC : DIS_OK;
     ip->src.port = (uint16_t)((h[0] << 8) | h[1]);
     ip->dst.port = (uint16_t)((h[2] << 8) | h[3]);
+    enum dis_result tr;
+    if (tunnel_udp(n, ip, slice_make(h + UDP_HDR_LEN, have - UDP_HDR_LEN), &tr))
+        return tr == DIS_OK && cut ? DIS_TRUNC : tr;
     net_emit(n, ip, NET_T_UDP, slice_make(h + UDP_HDR_LEN, have - UDP_HDR_LEN), ip->reassembled,
              cut);
     return cut ? DIS_TRUNC : DIS_OK;
@@ -168,7 +176,7 @@ static enum dis_result note(struct net_ctx *n, enum dis_result r)
 static bool frag_wanted(const struct ip_pkt *ip)
 {
     if (ip->src.addr.family == 4)
-        return ip->proto == IP_PROTO_UDP || ip->proto == IP_PROTO_TCP;
+        return ip->proto == IP_PROTO_UDP || ip->proto == IP_PROTO_TCP || tunnel_ip_proto(ip->proto);
     return ip->proto != IP_PROTO_ICMP6 && ip->proto != IP_PROTO_NONE6;
 }
 
@@ -192,7 +200,7 @@ static enum dis_result net_frag(struct net_ctx *n, struct ip_pkt *ip)
 }
 
 /* IP layer and upper-layer dispatch for one frame. */
-static enum dis_result net_ip(struct net_ctx *n, struct slice l3, int ver)
+enum dis_result net_l3(struct net_ctx *n, struct slice l3, int ver)
 {
     struct ip_pkt ip;
     enum dis_result r;
@@ -218,6 +226,8 @@ static enum dis_result net_ip(struct net_ctx *n, struct slice l3, int ver)
         r = net_udp(n, &ip);
     else if (ip.proto == IP_PROTO_TCP)
         r = tcp_input(n, &ip);
+    else if (tunnel_ip_proto(ip.proto))
+        r = tunnel_ip(n, &ip);
     else
         r = DIS_NOT_MINE;
     return r == DIS_OK ? r : note(n, r);
@@ -242,6 +252,10 @@ enum dis_result net_frame(struct net_ctx *n, const struct frame *f, net_deliver_
     n->user = user;
     n->f = f;
     n->index = 0;
+    n->depth = 0;
+    n->encap = NET_E_NONE;
+    n->outer_src = (struct net_endpoint){0};
+    n->outer_dst = (struct net_endpoint){0};
     n->frame_truncated = f->caplen < f->wirelen;
     maybe_expire(n, f->ts_ns);
     static const uint8_t none[1];
@@ -250,7 +264,7 @@ enum dis_result net_frame(struct net_ctx *n, const struct frame *f, net_deliver_
     struct slice bytes = f->data ? slice_make(f->data, f->caplen) : slice_make(none, 0);
     enum dis_result r = link_parse(f->linktype, bytes, &l3, &ver);
     if (r == DIS_OK)
-        r = net_ip(n, l3, ver);
+        r = net_l3(n, l3, ver);
     else if (r == DIS_NOT_MINE)
         n->st.non_ip++;
     else if (r == DIS_BAD)

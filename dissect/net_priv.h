@@ -5,8 +5,11 @@
 
 #include "dissect/net.h"
 
-#define IP_PROTO_TCP 6
-#define IP_PROTO_UDP 17
+#define IP_PROTO_IPIP 4
+#define IP_PROTO_TCP  6
+#define IP_PROTO_UDP  17
+#define IP_PROTO_IPV6 41
+#define IP_PROTO_GRE  47
 
 /* One IP datagram (or fragment) after the IP layer: addresses, upper protocol, payload view. */
 struct ip_pkt {
@@ -40,6 +43,10 @@ struct net_ctx {
     const struct frame *f;
     unsigned index;
     bool frame_truncated;
+    /* tunnels of the frame being dissected (tunnel.c) */
+    unsigned depth;
+    uint8_t encap;
+    struct net_endpoint outer_src, outer_dst;
 };
 
 /* Parses an IPv4 header at l3 (RFC 791 §3.1) into *o. Returns DIS_OK, DIS_TRUNC (header cut),
@@ -86,6 +93,9 @@ static inline uint32_t net_hash_bytes(const uint8_t *p, size_t n, uint32_t h)
     h ^= h >> 13;
     return h;
 }
+
+/* Dissects an IP packet (version ver) found at l3: the frame's own or one out of a tunnel. */
+enum dis_result net_l3(struct net_ctx *n, struct slice l3, int ver);
 
 /* Hands one payload of the current frame to the user's callback. */
 void net_emit(struct net_ctx *n, const struct ip_pkt *ip, uint8_t transport, struct slice data,

@@ -303,3 +303,8 @@ int ingest_free(struct ingest *in, char *err, size_t errlen)
     free(in);
     return rc;
 }
+
+void ingest_set_vxlan_port(struct ingest *in, uint16_t port)
+{
+    net_set_vxlan_port(in->net, port);
+}
