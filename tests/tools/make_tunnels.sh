@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # make_tunnels.sh -- make the tunnel captures of tests/data (tun*.pcap) and tests/data/tunnels/.
 #
-# Usage (as root):  tests/tools/make_tunnels.sh [DATADIR]      (DATADIR default: tests/data)
+# Usage:  tests/tools/make_tunnels.sh [DATADIR [vxlan] [wrap]]  (default: tests/data, both)
+#   vxlan  real kernel VXLAN captures (needs root: ip netns, tcpdump)
+#   wrap   real corpus captures wrapped by make_tunnels_wrap.py (no root needed):
+#          GRE (options, MPLS, bridging with QinQ inside, over IPv6), ERSPAN I/II/III,
+#          IP-in-IP (4in4, 6in4, 4in6, 6in6), GTP-U, and three tunnels nested
 #
 # Real traffic through real kernel tunnels: two network namespaces created here joined by a
 # veth pair (the "underlay", 192.0.2.0/24 and 2001:db8:1::/64), a Linux VXLAN device in each,
@@ -24,6 +28,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(cd "${1:-$HERE/../data}" && pwd)
+shift || true
+WHAT=${*:-"vxlan wrap"}
 SUB="$OUT/tunnels"
 mkdir -p "$SUB"
 WORK=$(mktemp -d /tmp/ss_mktun.XXXXXX)
@@ -40,6 +46,30 @@ cleanup() {
   if [ -n "${KEEP_WORK:-}" ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT INT TERM
+# ---- wrapped captures: NAME=SOURCE:LAYERS (make_tunnels_wrap.py), gzip-compressed, with truth
+wrap_all() {
+  local spec name src layers
+  for spec in \
+      tun10_gre_opts_udp_rtp=pub01_udp_basic_rtp:gre \
+      tun11_gre_teb_qinq_tcp=pub02_tcp_calls_netns:qinq,gre-teb \
+      tun12_gre_mpls_proxy=pub08_proxy_kamailio:gre-mpls \
+      tun13_erspan2_tcp=pub02_tcp_calls_netns:erspan2 \
+      tun14_erspan3_vlan_rtp=pub06_early_media_hold_vlan:erspan3 \
+      tun15_erspan1_register=pub07_register_options_message_subscribe:erspan1 \
+      tun16_ipip_6in4=pub03_ipv6_udp:ip4 \
+      tun17_ipip_4in6=pub08_proxy_kamailio:ip6 \
+      tun18_ipip_6in6_gre6=pub03_ipv6_udp:ip6,gre6 \
+      tun19_gtpu_ip_fragments=pub09_udp_ip_fragments:gtpu \
+      tun20_nested_gtpu_ipip_vxlan=pub11_rtp_loss_jitter:gtpu,ip4,vxlan; do
+    name=${spec%%=*}; src=${spec#*=}; layers=${src#*:}; src=${src%%:*}
+    python3 "$HERE/make_tunnels_wrap.py" "$OUT/$src.pcap" "$WORK/$name.pcap" "$layers"
+    gzip -n -9 -c "$WORK/$name.pcap" >"$OUT/$name.pcap.gz"
+    python3 "$HERE/make_truth.py" "$OUT/$name.pcap.gz" -o "$OUT/$name.truth.json"
+  done
+}
+case " $WHAT " in *" wrap "*) wrap_all;; esac
+case " $WHAT " in *" vxlan "*) ;; *) exit 0;; esac
+
 for t in sipp tcpdump tshark python3 ip timeout; do
   command -v $t >/dev/null || { echo "make_tunnels: $t is required" >&2; exit 1; }
 done
