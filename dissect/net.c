@@ -5,6 +5,7 @@
 #include "dissect/link.h"
 #include "dissect/tcp_stream.h"
 #include "dissect/tunnel.h"
+#include "dissect/sctp.h"
 #include "dissect/banned.h"
 
 #define NET_DEF_FRAG_BYTES   (16u << 20)
@@ -87,6 +88,7 @@ struct net_ctx *net_new(const struct net_limits *lim, net_framer_fn framer)
     n->framer = framer;
     n->frag = ipfrag_new(&n->lim, &n->st);
     n->tcp = tcp_table_new(&n->lim, &n->st);
+    n->sctp = sctp_table_new(&n->st);
     n->next_expire_ns = INT64_MIN;
     return n;
 }
@@ -97,6 +99,7 @@ void net_free(struct net_ctx *n)
         return;
     ipfrag_free(n->frag);
     tcp_table_free(n->tcp);
+    sctp_table_free(n->sctp);
     free(n);
 }
 
@@ -104,6 +107,7 @@ void net_expire(struct net_ctx *n, int64_t now_ns)
 {
     ipfrag_expire(n->frag, now_ns);
     tcp_stream_expire(n->tcp, now_ns);
+    sctp_expire(n->sctp, now_ns);
 }
 
 const struct net_stats *net_get_stats(const struct net_ctx *n)
@@ -176,7 +180,8 @@ static enum dis_result note(struct net_ctx *n, enum dis_result r)
 static bool frag_wanted(const struct ip_pkt *ip)
 {
     if (ip->src.addr.family == 4)
-        return ip->proto == IP_PROTO_UDP || ip->proto == IP_PROTO_TCP || tunnel_ip_proto(ip->proto);
+        return ip->proto == IP_PROTO_UDP || ip->proto == IP_PROTO_TCP ||
+               ip->proto == IP_PROTO_SCTP || tunnel_ip_proto(ip->proto);
     return ip->proto != IP_PROTO_ICMP6 && ip->proto != IP_PROTO_NONE6;
 }
 
@@ -228,6 +233,8 @@ enum dis_result net_l3(struct net_ctx *n, struct slice l3, int ver)
         r = tcp_input(n, &ip);
     else if (tunnel_ip_proto(ip.proto))
         r = tunnel_ip(n, &ip);
+    else if (ip.proto == IP_PROTO_SCTP)
+        r = sctp_input(n, &ip);
     else
         r = DIS_NOT_MINE;
     return r == DIS_OK ? r : note(n, r);

@@ -102,6 +102,7 @@ struct net_stats {
     uint64_t tcp_streams, tcp_evicted, tcp_retrans, tcp_ooo, tcp_gaps, tcp_messages;
     uint64_t tunnels;     /* tunnel headers decapsulated */
     uint64_t tunnel_deep; /* frames nesting more than NET_MAX_ENCAP tunnels */
+    uint64_t sctp, sctp_data, sctp_reassembled, sctp_evicted; /* packets, DATA chunks, messages */
 };
 
 struct net_ctx;

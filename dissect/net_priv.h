@@ -10,6 +10,7 @@
 #define IP_PROTO_UDP  17
 #define IP_PROTO_IPV6 41
 #define IP_PROTO_GRE  47
+#define IP_PROTO_SCTP 132
 
 /* One IP datagram (or fragment) after the IP layer: addresses, upper protocol, payload view. */
 struct ip_pkt {
@@ -28,6 +29,7 @@ struct ip_pkt {
 
 struct ipfrag;
 struct tcp_table;
+struct sctp_table;
 
 /* The context behind struct net_ctx: limits, counters, tables and the current frame's sink. */
 struct net_ctx {
@@ -36,6 +38,7 @@ struct net_ctx {
     struct net_stats st;
     struct ipfrag *frag;
     struct tcp_table *tcp;
+    struct sctp_table *sctp;
     int64_t next_expire_ns;
     /* set by net_frame for the frame being dissected */
     net_deliver_fn deliver;

@@ -252,9 +252,12 @@ def parse_packet(pkt, stats):
             sport = _to_int(_first_show(proto, "tcp.srcport"))
             dport = _to_int(_first_show(proto, "tcp.dstport"))
         elif name == "sctp":
+            # each further chunk of a bundled SCTP packet opens another "sctp" element without
+            # the ports: keep those of the common header
             transport = "SCTP"
-            sport = _to_int(_first_show(proto, "sctp.srcport"))
-            dport = _to_int(_first_show(proto, "sctp.dstport"))
+            if _first(proto, "sctp.srcport") is not None:
+                sport = _to_int(_first_show(proto, "sctp.srcport"))
+                dport = _to_int(_first_show(proto, "sctp.dstport"))
         if name != "sip":
             for fname in ("ip.fragment", "ipv6.fragment"):
                 fr = _frame_numbers(proto, fname)

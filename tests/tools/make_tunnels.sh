@@ -6,6 +6,9 @@
 #   wrap   real corpus captures wrapped by make_tunnels_wrap.py (no root needed):
 #          GRE (options, MPLS, bridging with QinQ inside, over IPv6), ERSPAN I/II/III,
 #          IP-in-IP (4in4, 6in4, 4in6, 6in6), GTP-U, and three tunnels nested
+#   sctp   real corpus SIP/UDP carried over SCTP by make_sctp.py (no root needed; this kernel has
+#          no SCTP, so no real SCTP peer can run here): DATA with fragments and bundling,
+#          I-DATA over IPv6, several associations through Kamailio
 #
 # Real traffic through real kernel tunnels: two network namespaces created here joined by a
 # veth pair (the "underlay", 192.0.2.0/24 and 2001:db8:1::/64), a Linux VXLAN device in each,
@@ -29,7 +32,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(cd "${1:-$HERE/../data}" && pwd)
 shift || true
-WHAT=${*:-"vxlan wrap"}
+WHAT=${*:-"vxlan wrap sctp"}
 SUB="$OUT/tunnels"
 mkdir -p "$SUB"
 WORK=$(mktemp -d /tmp/ss_mktun.XXXXXX)
@@ -67,7 +70,20 @@ wrap_all() {
     python3 "$HERE/make_truth.py" "$OUT/$name.pcap.gz" -o "$OUT/$name.truth.json"
   done
 }
+sctp_all() {
+  local spec name src opts
+  for spec in \
+      sctp01_data_frag_bundle_rtp=pub01_udp_basic_rtp: \
+      sctp02_idata_ipv6=pub03_ipv6_udp:--idata \
+      sctp03_register_proxy=pub07_register_options_message_subscribe:; do
+    name=${spec%%=*}; src=${spec#*=}; opts=${src#*:}; src=${src%%:*}
+    python3 "$HERE/make_sctp.py" "$OUT/$src.pcap" "$WORK/$name.pcap" $opts
+    gzip -n -9 -c "$WORK/$name.pcap" >"$OUT/$name.pcap.gz"
+    python3 "$HERE/make_truth.py" "$OUT/$name.pcap.gz" -o "$OUT/$name.truth.json"
+  done
+}
 case " $WHAT " in *" wrap "*) wrap_all;; esac
+case " $WHAT " in *" sctp "*) sctp_all;; esac
 case " $WHAT " in *" vxlan "*) ;; *) exit 0;; esac
 
 for t in sipp tcpdump tshark python3 ip timeout; do
