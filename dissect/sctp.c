@@ -274,12 +274,14 @@ enum dis_result sctp_input(struct net_ctx *n, struct ip_pkt *ip)
             return DIS_BAD;
         size_t want = len - SCTP_CHUNK_HDR;
         bool cut = want > cur_left(&c);
+        if (cut && !ip->truncated)
+            return DIS_BAD; /* the chunk claims more than the packet holds */
         struct slice body = cur_take(&c, cut ? cur_left(&c) : want);
         enum dis_result r = chunk(n, ip, vtag, type, flags, body, cut);
         if (r != DIS_OK)
             return r;
         if (cut)
-            return ip->truncated ? DIS_TRUNC : DIS_BAD;
+            return DIS_TRUNC;
         size_t pad = (4 - (len & 3)) & 3;
         cur_skip(&c, pad < cur_left(&c) ? pad : cur_left(&c));
     }
