@@ -103,6 +103,7 @@ struct net_stats {
     uint64_t tunnels;     /* tunnel headers decapsulated */
     uint64_t tunnel_deep; /* frames nesting more than NET_MAX_ENCAP tunnels */
     uint64_t sctp, sctp_data, sctp_reassembled, sctp_evicted; /* packets, DATA chunks, messages */
+    uint64_t ws_handshakes, ws_messages; /* SIP WebSocket upgrades seen, messages delivered */
 };
 
 struct net_ctx;

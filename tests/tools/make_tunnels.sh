@@ -9,6 +9,8 @@
 #   sctp   real corpus SIP/UDP carried over SCTP by make_sctp.py (no root needed; this kernel has
 #          no SCTP, so no real SCTP peer can run here): DATA with fragments and bundling,
 #          I-DATA over IPv6, several associations through Kamailio
+#   ws     SIP over WebSocket on loopback port 8088 (needs root for tcpdump): make_ws.py server
+#          and client (Kamailio here has no websocket module), captured by tcpdump -i lo
 #
 # Real traffic through real kernel tunnels: two network namespaces created here joined by a
 # veth pair (the "underlay", 192.0.2.0/24 and 2001:db8:1::/64), a Linux VXLAN device in each,
@@ -32,7 +34,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(cd "${1:-$HERE/../data}" && pwd)
 shift || true
-WHAT=${*:-"vxlan wrap sctp"}
+WHAT=${*:-"vxlan wrap sctp ws"}
 SUB="$OUT/tunnels"
 mkdir -p "$SUB"
 WORK=$(mktemp -d /tmp/ss_mktun.XXXXXX)
@@ -84,7 +86,7 @@ sctp_all() {
 }
 case " $WHAT " in *" wrap "*) wrap_all;; esac
 case " $WHAT " in *" sctp "*) sctp_all;; esac
-case " $WHAT " in *" vxlan "*) ;; *) exit 0;; esac
+case " $WHAT " in *" vxlan "* | *" ws "*) ;; *) exit 0;; esac
 
 for t in sipp tcpdump tshark python3 ip timeout; do
   command -v $t >/dev/null || { echo "make_tunnels: $t is required" >&2; exit 1; }
@@ -110,6 +112,30 @@ stop_captures() {  # stops every tcpdump started so far (SIGINT, bounded wait)
   done
   PIDS=()
 }
+
+# ---- SIP over WebSocket on loopback (make_ws.py both ends, bounded by timeout)
+if [ "${WHAT#*ws}" != "$WHAT" ]; then
+  log "ws01: SIP over WebSocket, 127.0.0.1:8088"
+  start_tcpdump_lo() {
+    local errf="$WORK/tdlo.err" i
+    tcpdump -i lo -n -s 0 --immediate-mode -U -w "$1" "tcp port 8088" 2>"$errf" &
+    PIDS+=("$!")
+    for i in $(seq 1 50); do grep -q "listening on" "$errf" 2>/dev/null && return 0; sleep 0.1; done
+    echo "make_tunnels: tcpdump did not start: $(cat "$errf")" >&2; exit 1
+  }
+  start_tcpdump_lo "$WORK/ws.pcap"
+  timeout -k 2 35 python3 "$HERE/make_ws.py" server 127.0.0.1 8088 &
+  WSPID=$!
+  sleep 0.5
+  timeout -k 2 30 python3 "$HERE/make_ws.py" client 127.0.0.1 8088
+  sleep 0.5
+  kill "$WSPID" 2>/dev/null || true
+  wait "$WSPID" 2>/dev/null || true
+  stop_captures
+  gzip -n -9 -c "$WORK/ws.pcap" >"$OUT/ws01_sip_websocket_port8088.pcap.gz"
+  python3 "$HERE/make_truth.py" "$OUT/ws01_sip_websocket_port8088.pcap.gz" -o "$OUT/ws01_sip_websocket_port8088.truth.json"
+fi
+case " $WHAT " in *" vxlan "*) ;; *) exit 0;; esac
 
 # ---- namespaces, underlay, VXLAN devices
 ip netns add $NSA
