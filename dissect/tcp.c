@@ -33,10 +33,10 @@ static enum dis_result frame_one(const struct net_ctx *n, const struct tcp_strea
     }
     if (n->framer) {
         enum dis_result h = ws_handshake(rest, m);
-        if (h == DIS_OK)
-            *kind = FK_HANDSHAKE;
-        if (h != DIS_NOT_MINE)
+        if (h != DIS_NOT_MINE) {
+            *kind = FK_HANDSHAKE; /* whole, or the start of one: never a SIP message */
             return h;
+        }
     }
     if (!n->framer) {
         *m = rest.len;
