@@ -450,6 +450,42 @@ static void test_tcp_and_fragments(void)
     net_free(n);
 }
 
+/* A fragment inside a tunnel packet that was itself fragmented: the inner fragment lives in the
+ * outer reassembly buffer while it is stored (ASan catches a use after free here). */
+static void test_fragment_in_fragment(void)
+{
+    const char *msg = "hello, fragments on both levels";
+    size_t ml = strlen(msg);
+    struct pkt whole = {.len = 0}; /* inner UDP datagram bytes */
+    put16(&whole, 5060);
+    put16(&whole, 5080);
+    put16(&whole, (unsigned)(8 + ml));
+    put16(&whole, 0);
+    put(&whole, msg, ml);
+    struct pkt i1 = {.len = 0, .linktype = 101}, i2 = {.len = 0, .linktype = 101};
+    ip4(&i1, 17, 16, 55, 0x2000, 0); /* inner fragment 1: bytes 0..15, MF */
+    put(&i1, whole.b, 16);
+    ip4(&i2, 17, whole.len - 16, 55, 2, 0); /* inner fragment 2: offset 16 */
+    put(&i2, whole.b + 16, whole.len - 16);
+    struct pkt g1 = gre(false, false, false, 0x0800, &i1);
+    struct pkt a = {.len = 0}, b = {.len = 0};
+    put(&a, g1.b, 24);
+    put(&b, g1.b + 24, g1.len - 24);
+    struct pkt o1 = outer4(47, &a, 0x2000), o2 = outer4(47, &b, 3);
+    struct pkt g2 = gre(false, false, false, 0x0800, &i2);
+    struct pkt o3 = outer4(47, &g2, 0);
+    struct net_ctx *n = ctx();
+    struct got g = {0};
+    run(n, &o1, 1, &g);
+    run(n, &o2, 2, &g);
+    CHECK_EQ_INT(g.n, 0);
+    run(n, &o3, 3, &g);
+    CHECK_EQ_INT(g.n, 1);
+    if (g.n == 1)
+        GOT_IS(&g, 0, "hello, fragments on both levels");
+    net_free(n);
+}
+
 /* ---- prefix-truncation sweep ---- */
 
 static void sweep_one(struct net_ctx *n, const struct pkt *p)
@@ -517,6 +553,7 @@ int main(void)
     test_gtpu();
     test_nesting();
     test_tcp_and_fragments();
+    test_fragment_in_fragment();
     test_sweep();
     CHECK(strcmp(net_encap_name(NET_E_GTPU), "GTP-U") == 0 && net_encap_name(99)[0] == '\0');
     return check_done();
