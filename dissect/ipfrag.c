@@ -259,11 +259,8 @@ static bool dgram_store(struct ipfrag *t, struct frag_dgram *d, const struct ip_
     return true;
 }
 
-bool ipfrag_add(struct ipfrag *t, struct ip_pkt *ip, int64_t now_ns)
+static bool frag_add(struct ipfrag *t, struct ip_pkt *ip, int64_t now_ns)
 {
-    t->st->frags++;
-    free(t->done);
-    t->done = NULL;
     size_t len = ip->payload.len;
     if (ip->frag_off > IPFRAG_MAX_DGRAM || len > IPFRAG_MAX_DGRAM - ip->frag_off) {
         t->st->bad++;
@@ -281,6 +278,18 @@ bool ipfrag_add(struct ipfrag *t, struct ip_pkt *ip, int64_t now_ns)
         return false;
     dgram_finish(t, d, ip);
     return true;
+}
+
+bool ipfrag_add(struct ipfrag *t, struct ip_pkt *ip, int64_t now_ns)
+{
+    t->st->frags++;
+    /* the last completed datagram may hold this fragment (a fragment inside a tunnel packet that
+     * was itself reassembled): free it only after the fragment is copied */
+    uint8_t *prev = t->done;
+    t->done = NULL;
+    bool done = frag_add(t, ip, now_ns);
+    free(prev);
+    return done;
 }
 
 void ipfrag_expire(struct ipfrag *t, int64_t now_ns)

@@ -176,6 +176,12 @@ enum dis_result link_parse(int linktype, struct slice frame, struct slice *l3, i
     return ethertype_payload(type, &c, l3, ip_version);
 }
 
+enum dis_result link_ethertype(uint16_t type, struct slice payload, struct slice *l3, int *ver)
+{
+    struct cur c = cur_of(payload);
+    return ethertype_payload(type, &c, l3, ver);
+}
+
 static const char link_unknown[] = "unknown";
 
 bool net_linktype_supported(int linktype)

@@ -25,4 +25,8 @@
  * DIS_TRUNC when the frame ends inside the link header, DIS_BAD for nonsense. */
 enum dis_result link_parse(int linktype, struct slice frame, struct slice *l3, int *ip_version);
 
+/* Same for a payload whose EtherType is type (GRE protocol types are EtherTypes, RFC 2784 §2.4):
+ * VLAN tags, PPPoE and MPLS label stacks are followed down to IP. */
+enum dis_result link_ethertype(uint16_t type, struct slice payload, struct slice *l3, int *ver);
+
 #endif

@@ -4,6 +4,8 @@
 #include "dissect/ipfrag.h"
 #include "dissect/link.h"
 #include "dissect/tcp_stream.h"
+#include "dissect/tunnel.h"
+#include "dissect/sctp.h"
 #include "dissect/banned.h"
 
 #define NET_DEF_FRAG_BYTES   (16u << 20)
@@ -86,6 +88,7 @@ struct net_ctx *net_new(const struct net_limits *lim, net_framer_fn framer)
     n->framer = framer;
     n->frag = ipfrag_new(&n->lim, &n->st);
     n->tcp = tcp_table_new(&n->lim, &n->st);
+    n->sctp = sctp_table_new(&n->st);
     n->next_expire_ns = INT64_MIN;
     return n;
 }
@@ -96,6 +99,7 @@ void net_free(struct net_ctx *n)
         return;
     ipfrag_free(n->frag);
     tcp_table_free(n->tcp);
+    sctp_table_free(n->sctp);
     free(n);
 }
 
@@ -103,6 +107,7 @@ void net_expire(struct net_ctx *n, int64_t now_ns)
 {
     ipfrag_expire(n->frag, now_ns);
     tcp_stream_expire(n->tcp, now_ns);
+    sctp_expire(n->sctp, now_ns);
 }
 
 const struct net_stats *net_get_stats(const struct net_ctx *n)
@@ -122,6 +127,10 @@ void net_emit(struct net_ctx *n, const struct ip_pkt *ip, uint8_t transport, str
         .frame = n->f,
         .index_in_frame = n->index++,
         .data = data,
+        .encap = n->encap,
+        .encap_depth = (uint8_t)n->depth,
+        .outer_src = n->outer_src,
+        .outer_dst = n->outer_dst,
     };
     if (transport == NET_T_TCP)
         n->st.tcp_messages++;
@@ -147,6 +156,9 @@ static enum dis_result net_udp(struct net_ctx *n, struct ip_pkt *ip)
         return cut ? DIS_TRUNC : DIS_OK;
     ip->src.port = (uint16_t)((h[0] << 8) | h[1]);
     ip->dst.port = (uint16_t)((h[2] << 8) | h[3]);
+    enum dis_result tr;
+    if (tunnel_udp(n, ip, slice_make(h + UDP_HDR_LEN, have - UDP_HDR_LEN), &tr))
+        return tr == DIS_OK && cut ? DIS_TRUNC : tr;
     net_emit(n, ip, NET_T_UDP, slice_make(h + UDP_HDR_LEN, have - UDP_HDR_LEN), ip->reassembled,
              cut);
     return cut ? DIS_TRUNC : DIS_OK;
@@ -168,7 +180,8 @@ static enum dis_result note(struct net_ctx *n, enum dis_result r)
 static bool frag_wanted(const struct ip_pkt *ip)
 {
     if (ip->src.addr.family == 4)
-        return ip->proto == IP_PROTO_UDP || ip->proto == IP_PROTO_TCP;
+        return ip->proto == IP_PROTO_UDP || ip->proto == IP_PROTO_TCP ||
+               ip->proto == IP_PROTO_SCTP || tunnel_ip_proto(ip->proto);
     return ip->proto != IP_PROTO_ICMP6 && ip->proto != IP_PROTO_NONE6;
 }
 
@@ -192,7 +205,7 @@ static enum dis_result net_frag(struct net_ctx *n, struct ip_pkt *ip)
 }
 
 /* IP layer and upper-layer dispatch for one frame. */
-static enum dis_result net_ip(struct net_ctx *n, struct slice l3, int ver)
+enum dis_result net_l3(struct net_ctx *n, struct slice l3, int ver)
 {
     struct ip_pkt ip;
     enum dis_result r;
@@ -218,6 +231,10 @@ static enum dis_result net_ip(struct net_ctx *n, struct slice l3, int ver)
         r = net_udp(n, &ip);
     else if (ip.proto == IP_PROTO_TCP)
         r = tcp_input(n, &ip);
+    else if (tunnel_ip_proto(ip.proto))
+        r = tunnel_ip(n, &ip);
+    else if (ip.proto == IP_PROTO_SCTP)
+        r = sctp_input(n, &ip);
     else
         r = DIS_NOT_MINE;
     return r == DIS_OK ? r : note(n, r);
@@ -242,6 +259,10 @@ enum dis_result net_frame(struct net_ctx *n, const struct frame *f, net_deliver_
     n->user = user;
     n->f = f;
     n->index = 0;
+    n->depth = 0;
+    n->encap = NET_E_NONE;
+    n->outer_src = (struct net_endpoint){0};
+    n->outer_dst = (struct net_endpoint){0};
     n->frame_truncated = f->caplen < f->wirelen;
     maybe_expire(n, f->ts_ns);
     static const uint8_t none[1];
@@ -250,7 +271,7 @@ enum dis_result net_frame(struct net_ctx *n, const struct frame *f, net_deliver_
     struct slice bytes = f->data ? slice_make(f->data, f->caplen) : slice_make(none, 0);
     enum dis_result r = link_parse(f->linktype, bytes, &l3, &ver);
     if (r == DIS_OK)
-        r = net_ip(n, l3, ver);
+        r = net_l3(n, l3, ver);
     else if (r == DIS_NOT_MINE)
         n->st.non_ip++;
     else if (r == DIS_BAD)

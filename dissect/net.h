@@ -1,7 +1,8 @@
-/* net.h: link layer -> IPv4/IPv6 (fragment reassembly) -> UDP / TCP (stream reassembly with
- * message framing). Delivers UDP datagrams and framed TCP messages to a callback.
+/* net.h: link layer -> IPv4/IPv6 (fragment reassembly) -> tunnels (IP-in-IP, GRE, ERSPAN, VXLAN,
+ * GTP-U, nested up to NET_MAX_ENCAP) -> UDP / TCP (stream reassembly with message framing).
+ * Delivers UDP datagrams and framed TCP messages to a callback.
  * Link types: EN10MB (802.1Q/802.1ad/QinQ), LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6.
- * RFC 791, RFC 8200 (extension headers, fragments), RFC 768, RFC 9293. */
+ * RFC 791, RFC 8200 (extension headers, fragments), RFC 768, RFC 9293; docs/transports.md. */
 #ifndef SS_NET_H
 #define SS_NET_H
 
@@ -18,6 +19,28 @@ enum net_transport {
     NET_T_WSS,
     NET_T_SCTP,
 };
+
+/* Tunnels a payload can come out of (the outermost one is reported). */
+enum net_encap {
+    NET_E_NONE = 0,
+    NET_E_IPIP,   /* IPv4/IPv6 in IPv4/IPv6 (RFC 2003, RFC 4213, RFC 2473) */
+    NET_E_GRE,    /* GRE (RFC 2784, RFC 2890), incl. transparent Ethernet bridging and MPLS */
+    NET_E_ERSPAN, /* ERSPAN type I/II/III over GRE */
+    NET_E_VXLAN,  /* VXLAN (RFC 7348) */
+    NET_E_GTPU,   /* GTP-U G-PDU (3GPP TS 29.281) */
+};
+
+#define NET_MAX_ENCAP  4    /* tunnels nested in one frame before giving up */
+#define NET_VXLAN_PORT 4789 /* IANA VXLAN port (RFC 7348 §5) */
+#define NET_GTPU_PORT  2152 /* GTP-U port (3GPP TS 29.281 §4.4.2) */
+
+/* "IPIP", "GRE", "ERSPAN", "VXLAN", "GTP-U"; "" for NET_E_NONE. */
+const char *net_encap_name(int e);
+
+struct net_ctx;
+
+/* Decodes UDP port as VXLAN too (besides 4789); 0 = none. */
+void net_set_vxlan_port(struct net_ctx *n, uint16_t port);
 
 /* "UDP", "TCP", ... */
 const char *net_transport_name(int t);
@@ -43,6 +66,12 @@ struct net_payload {
     const struct frame *frame; /* the frame that completed it */
     unsigned index_in_frame;   /* 0,1,... for several messages in one TCP segment */
     struct slice data;
+    /* Tunnels: src/dst above are the innermost addresses; these are the outermost IP addresses
+     * (with the UDP ports for VXLAN and GTP-U) of the frame that completed the payload. */
+    uint8_t encap;       /* enum net_encap of the outermost tunnel, NET_E_NONE when none */
+    uint8_t encap_depth; /* tunnels crossed, 0 when none */
+    struct net_endpoint outer_src;
+    struct net_endpoint outer_dst;
 };
 
 typedef void (*net_deliver_fn)(void *user, const struct net_payload *pl);
@@ -60,6 +89,7 @@ struct net_limits {
     size_t tcp_max_stream_bytes; /* buffered bytes per direction (default 256 KiB) */
     size_t tcp_max_total_bytes;  /* buffered bytes over all streams (default 64 MiB) */
     uint32_t tcp_timeout_ms;     /* idle stream dropped after this (default 300 s) */
+    uint16_t vxlan_port;         /* a UDP port decoded as VXLAN besides 4789 (0: none) */
 };
 
 struct net_stats {
@@ -70,6 +100,10 @@ struct net_stats {
     uint64_t ip4, ip6, udp, tcp, other_l4;
     uint64_t frags, frag_datagrams, frag_evicted, frag_timeouts;
     uint64_t tcp_streams, tcp_evicted, tcp_retrans, tcp_ooo, tcp_gaps, tcp_messages;
+    uint64_t tunnels;     /* tunnel headers decapsulated */
+    uint64_t tunnel_deep; /* frames nesting more than NET_MAX_ENCAP tunnels */
+    uint64_t sctp, sctp_data, sctp_reassembled, sctp_evicted; /* packets, DATA chunks, messages */
+    uint64_t ws_handshakes, ws_messages; /* SIP WebSocket upgrades seen, messages delivered */
 };
 
 struct net_ctx;

@@ -5,8 +5,12 @@
 
 #include "dissect/net.h"
 
-#define IP_PROTO_TCP 6
-#define IP_PROTO_UDP 17
+#define IP_PROTO_IPIP 4
+#define IP_PROTO_TCP  6
+#define IP_PROTO_UDP  17
+#define IP_PROTO_IPV6 41
+#define IP_PROTO_GRE  47
+#define IP_PROTO_SCTP 132
 
 /* One IP datagram (or fragment) after the IP layer: addresses, upper protocol, payload view. */
 struct ip_pkt {
@@ -25,6 +29,7 @@ struct ip_pkt {
 
 struct ipfrag;
 struct tcp_table;
+struct sctp_table;
 
 /* The context behind struct net_ctx: limits, counters, tables and the current frame's sink. */
 struct net_ctx {
@@ -33,6 +38,7 @@ struct net_ctx {
     struct net_stats st;
     struct ipfrag *frag;
     struct tcp_table *tcp;
+    struct sctp_table *sctp;
     int64_t next_expire_ns;
     /* set by net_frame for the frame being dissected */
     net_deliver_fn deliver;
@@ -40,6 +46,10 @@ struct net_ctx {
     const struct frame *f;
     unsigned index;
     bool frame_truncated;
+    /* tunnels of the frame being dissected (tunnel.c) */
+    unsigned depth;
+    uint8_t encap;
+    struct net_endpoint outer_src, outer_dst;
 };
 
 /* Parses an IPv4 header at l3 (RFC 791 §3.1) into *o. Returns DIS_OK, DIS_TRUNC (header cut),
@@ -86,6 +96,9 @@ static inline uint32_t net_hash_bytes(const uint8_t *p, size_t n, uint32_t h)
     h ^= h >> 13;
     return h;
 }
+
+/* Dissects an IP packet (version ver) found at l3: the frame's own or one out of a tunnel. */
+enum dis_result net_l3(struct net_ctx *n, struct slice l3, int ver);
 
 /* Hands one payload of the current frame to the user's callback. */
 void net_emit(struct net_ctx *n, const struct ip_pkt *ip, uint8_t transport, struct slice data,

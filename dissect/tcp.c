@@ -1,6 +1,8 @@
 /* tcp.c: TCP segments (RFC 9293 §3.1, §3.4) to framed messages: per-direction reassembly with
- * retransmission trimming, out-of-order holding, gap skipping and zero-copy delivery. */
+ * retransmission trimming, out-of-order holding, gap skipping and zero-copy delivery; a stream
+ * that performs a SIP WebSocket handshake (RFC 7118) is framed by RFC 6455 from then on (ws.c). */
 #include "dissect/tcp_stream.h"
+#include "dissect/ws.h"
 #include "dissect/banned.h"
 
 #define TCP_MIN_HDR 20
@@ -9,11 +11,33 @@
 #define TCP_RST     0x04
 #define NS_PER_MS   1000000
 
+/* What frame_one found: a message for the framer's protocol, a WebSocket handshake, a frame. */
+enum frame_kind {
+    FK_MSG,
+    FK_HANDSHAKE,
+    FK_WS,
+};
+
 /* Asks the framer for the first message of rest; anything but a sane DIS_OK / DIS_SHORT is
- * DIS_NOT_MINE. Without a framer each segment's bytes are one message. */
-static enum dis_result frame_one(const struct net_ctx *n, struct slice rest, size_t *m)
+ * DIS_NOT_MINE. Without a framer each segment's bytes are one message. A WebSocket stream is
+ * framed by RFC 6455; a plain one is checked for a SIP WebSocket handshake first. */
+static enum dis_result frame_one(const struct net_ctx *n, const struct tcp_stream *s,
+                                 struct slice rest, size_t *m, int *kind)
 {
     *m = 0;
+    *kind = FK_MSG;
+    if (s->ws == WS_FRAMES) {
+        *kind = FK_WS;
+        enum dis_result w = ws_frame_len(rest, m);
+        return w == DIS_OK || w == DIS_SHORT ? w : DIS_NOT_MINE;
+    }
+    if (n->framer) {
+        enum dis_result h = ws_handshake(rest, m);
+        if (h != DIS_NOT_MINE) {
+            *kind = FK_HANDSHAKE; /* whole, or the start of one: never a SIP message */
+            return h;
+        }
+    }
     if (!n->framer) {
         *m = rest.len;
         return DIS_OK;
@@ -26,6 +50,21 @@ static enum dis_result frame_one(const struct net_ctx *n, struct slice rest, siz
     return r;
 }
 
+/* Hands one framed unit on: a message up, a handshake switches the stream to WebSocket frames,
+ * a WebSocket frame to ws.c. */
+static void deliver(struct net_ctx *n, struct ip_pkt *ip, struct tcp_stream *s, int kind,
+                    struct slice msg, bool reassembled)
+{
+    if (kind == FK_HANDSHAKE) {
+        s->ws = WS_FRAMES;
+        n->st.ws_handshakes++;
+    } else if (kind == FK_WS) {
+        ws_frame(n, ip, s, msg, reassembled);
+    } else {
+        net_emit(n, ip, NET_T_TCP, msg, reassembled, false);
+    }
+}
+
 /* Frames bytes straight from segment data d (nothing buffered): complete messages are delivered
  * in place, a partial tail is copied into the stream buffer (or delivered cut when cut). */
 static void from_segment(struct net_ctx *n, struct ip_pkt *ip, struct tcp_stream *s, struct slice d,
@@ -35,13 +74,14 @@ static void from_segment(struct net_ctx *n, struct ip_pkt *ip, struct tcp_stream
     while (off < d.len) {
         struct slice rest = slice_sub(d, off, d.len);
         size_t m;
-        enum dis_result r = frame_one(n, rest, &m);
+        int kind;
+        enum dis_result r = frame_one(n, s, rest, &m, &kind);
         if (r == DIS_OK) {
-            net_emit(n, ip, NET_T_TCP, slice_sub(rest, 0, m), false, false);
+            deliver(n, ip, s, kind, slice_sub(rest, 0, m), false);
             off += m;
             continue;
         }
-        if (r == DIS_SHORT && cut)
+        if (r == DIS_SHORT && cut && kind == FK_MSG)
             net_emit(n, ip, NET_T_TCP, rest, false, true);
         else if (r == DIS_SHORT)
             (void)tcp_stream_buf_append(n->tcp, s, rest); /* on failure the tail is dropped */
@@ -63,9 +103,10 @@ static struct slice from_buffer(struct net_ctx *n, struct ip_pkt *ip, struct tcp
     for (;;) {
         struct slice rest = slice_make(s->buf + off, s->len - off);
         size_t m;
-        enum dis_result r = frame_one(n, rest, &m);
+        int kind;
+        enum dis_result r = frame_one(n, s, rest, &m, &kind);
         if (r == DIS_OK) {
-            net_emit(n, ip, NET_T_TCP, slice_sub(rest, 0, m), true, false);
+            deliver(n, ip, s, kind, slice_sub(rest, 0, m), true);
             off += m;
             if (off < old)
                 continue;
@@ -76,7 +117,7 @@ static struct slice from_buffer(struct net_ctx *n, struct ip_pkt *ip, struct tcp
             tcp_stream_buf_consume(n->tcp, s, off);
             return SLICE_NULL;
         }
-        if (r == DIS_SHORT)
+        if (r == DIS_SHORT && kind == FK_MSG)
             net_emit(n, ip, NET_T_TCP, rest, true, true);
         tcp_stream_buf_consume(n->tcp, s, s->len);
         return SLICE_NULL;

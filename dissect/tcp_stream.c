@@ -1,6 +1,7 @@
 /* tcp_stream.c: the TCP stream-direction table (RFC 9293 §3.4): chained hash with recycled nodes,
  * an LRU list for eviction and idle expiry, per-stream buffers and out-of-order queues. */
 #include "dissect/tcp_stream.h"
+#include "dissect/ws.h"
 #include "dissect/banned.h"
 
 #define TCP_MIN_BUCKETS 64u
@@ -95,6 +96,7 @@ void tcp_stream_close(struct tcp_table *t, struct tcp_stream *s)
     free(s->buf);
     s->buf = NULL;
     s->cap = 0;
+    ws_stream_reset(s);
     t->count--;
     s->hnext = t->spare;
     t->spare = s;

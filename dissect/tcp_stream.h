@@ -41,6 +41,13 @@ struct tcp_stream {
     unsigned ooo_count;
     size_t ooo_bytes;
     int64_t ooo_since_ns; /* when the oldest wait for missing bytes began */
+    /* SIP over WebSocket (ws.c) */
+    uint8_t ws;        /* enum ws_mode */
+    bool ws_open;      /* a fragmented message is being collected */
+    bool ws_joined;    /* it has several frames */
+    unsigned ws_frags; /* frames in it */
+    uint8_t *ws_msg;   /* its unmasked bytes */
+    size_t ws_len, ws_cap;
 };
 
 struct tcp_table;

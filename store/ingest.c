@@ -10,6 +10,7 @@
 #include "dissect/sdp.h"
 #include "dissect/sip.h"
 #include "store/media_store.h"
+#include "store/tunnel_store.h"
 #include "store/writer.h"
 
 #define EXPIRE_EVERY  4096 /* frames between dialog/net expiry passes */
@@ -20,9 +21,10 @@ struct ingest {
     struct writer *w;
     struct net_ctx *net;
     struct dlg_ctx *dlg;
-    struct sip_msg *msg;    /* scratch, reused (large: the header array) */
-    struct sdp *sdp;        /* scratch */
-    struct media_store *ms; /* SDP flows and RTP streams (docs/media.md) */
+    struct sip_msg *msg;      /* scratch, reused (large: the header array) */
+    struct sdp *sdp;          /* scratch */
+    struct media_store *ms;   /* SDP flows and RTP streams (docs/media.md) */
+    struct tunnel_store *tun; /* message_tunnels rows */
     int64_t first_capture;
     struct ingest_stats st;
     uint64_t since_expire;
@@ -90,11 +92,12 @@ struct ingest *ingest_new(struct db *db, char *err, size_t errlen)
     uint64_t first = max_id(db, "SELECT coalesce(max(id),0)+1 FROM calls");
     in->dlg = dlg_new(NULL, first, on_evict, on_reload, in);
     in->ms = media_store_new(db, first, err, errlen);
+    in->tun = in->ms ? tunnel_store_new(db, err, errlen) : NULL;
     in->msg = malloc(sizeof *in->msg);
     in->sdp = malloc(sizeof *in->sdp);
     if (!in->msg || !in->sdp)
         abort();
-    if (!in->ms) {
+    if (!in->ms || !in->tun) {
         ingest_free(in, NULL, 0);
         return NULL;
     }
@@ -188,6 +191,8 @@ static void on_sip(struct ingest *in, const struct net_payload *pl, struct sip_m
     if (r.flags & DB_MSG_MALFORMED)
         in->st.malformed++;
     uint64_t id = writer_message(in->w, &r);
+    if (pl->encap_depth)
+        tunnel_store_message(in->tun, id, pl);
     if (id && has_sdp)
         store_sdp(in, sdp_body, id, ev.call, pl->frame->ts_ns);
 }
@@ -303,6 +308,7 @@ int ingest_free(struct ingest *in, char *err, size_t errlen)
     if (!in)
         return 0;
     media_store_free(in->ms);
+    tunnel_store_free(in->tun);
     int rc = writer_free(in->w, err, errlen);
     net_free(in->net);
     dlg_free(in->dlg);
@@ -310,4 +316,9 @@ int ingest_free(struct ingest *in, char *err, size_t errlen)
     free(in->sdp);
     free(in);
     return rc;
+}
+
+void ingest_set_vxlan_port(struct ingest *in, uint16_t port)
+{
+    net_set_vxlan_port(in->net, port);
 }

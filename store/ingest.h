@@ -63,6 +63,8 @@ void ingest_set_live(struct ingest *in, const struct ingest_live *lv);
  * idle calls, writes every changed call and RTP stream (so other readers of the database see
  * them) and gives the end-of-call notices. Call it every ~250 ms, then ingest_commit. */
 void ingest_tick(struct ingest *in, int64_t now_ns);
+/* Also decodes UDP port as VXLAN (besides 4789); 0 = none. Before the first frame. */
+void ingest_set_vxlan_port(struct ingest *in, uint16_t port);
 /* Commits and frees; returns 0 or -1 with err. */
 int ingest_free(struct ingest *in, char *err, size_t errlen);
 

@@ -76,6 +76,18 @@
     "CREATE TRIGGER IF NOT EXISTS calls_delete_rtcp AFTER DELETE ON calls BEGIN"                   \
     " DELETE FROM rtcp_reports WHERE call = old.id; END;"
 
+/* message_tunnels: for a SIP message that came out of a tunnel (GRE, ERSPAN, VXLAN, GTP-U,
+ * IP-in-IP; docs/transports.md), the outermost tunnel and addresses; messages.src/dst hold the
+ * inner ones. Run on its own by store/tunnel_store.c when the database opens. */
+#define SCHEMA_MESSAGE_TUNNELS                                                                     \
+    "CREATE TABLE IF NOT EXISTS message_tunnels ("                                                 \
+    " message INTEGER PRIMARY KEY," /* messages.id */                                              \
+    " encap TEXT NOT NULL,"         /* 'GRE', 'ERSPAN', 'VXLAN', 'GTP-U', 'IPIP' (outermost) */    \
+    " depth INTEGER NOT NULL,"      /* tunnels crossed */                                          \
+    " outer_src TEXT NOT NULL, outer_dst TEXT NOT NULL);" /* ip:port (port 0 without UDP) */       \
+    "CREATE TRIGGER IF NOT EXISTS messages_delete_tunnel AFTER DELETE ON messages BEGIN"           \
+    " DELETE FROM message_tunnels WHERE message = old.id; END;"
+
 static const char SCHEMA_V1[] =
     "CREATE TABLE IF NOT EXISTS captures ("
     " id INTEGER PRIMARY KEY,"

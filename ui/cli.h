@@ -20,7 +20,8 @@ struct cli {
     const char *files[CLI_MAX_FILES];
     int nfiles;
     bool quiet;
-    int argc; /* the subcommand's own arguments */
+    uint16_t vxlan_port; /* --vxlan-port: a UDP port decoded as VXLAN besides 4789 */
+    int argc;            /* the subcommand's own arguments */
     char **argv;
     struct db *db;
     int64_t captures[CLI_MAX_FILES]; /* capture ids of the -r files, once imported */

@@ -317,6 +317,7 @@ static int open_all(struct run *r)
     r->in = ingest_new(r->c->db, r->err, sizeof r->err);
     if (!r->in)
         return cli_runtime_error("%s", r->err);
+    ingest_set_vxlan_port(r->in, r->c->vxlan_port);
     return 0;
 }
 

@@ -290,6 +290,7 @@ int cli_import_files(struct cli *c, const char *const *files, int nfiles, bool s
     struct ingest *in = ingest_new(c->db, err, sizeof err);
     if (!in)
         return cli_runtime_error("%s", err);
+    ingest_set_vxlan_port(in, c->vxlan_port);
     int result = 0;
     for (int i = 0; i < nfiles; i++) {
         int64_t id = 0;

@@ -39,6 +39,7 @@ static void usage(FILE *out)
                  "              $XDG_DATA_HOME/sipscope/history.db); \":memory:\" keeps nothing\n"
                  "  -r FILE     read a pcap/pcapng (.gz too; \"-\" = stdin); repeatable\n"
                  "  -q          quiet: no progress, no summary\n"
+                 "  --vxlan-port N  decode UDP port N as VXLAN too (4789 always)\n"
                  "  -h, --help  this help; --version  the version\n");
 }
 
@@ -49,6 +50,19 @@ static const struct command *find_command(const char *name)
             return &commands[i];
     }
     return NULL;
+}
+
+/* A decimal port 1-65535 into *port; returns 0, or -1 when s is not one. */
+static int parse_port(const char *s, uint16_t *port)
+{
+    unsigned long v = 0;
+    size_t i = 0;
+    for (; s[i] >= '0' && s[i] <= '9' && i < 6; i++)
+        v = v * 10 + (unsigned long)(s[i] - '0');
+    if (i == 0 || s[i] != '\0' || v == 0 || v > 65535)
+        return -1;
+    *port = (uint16_t)v;
+    return 0;
 }
 
 /* Pulls the global options out of argv (anywhere), leaving the rest in order in c->argv. */
@@ -75,6 +89,9 @@ static int parse_globals(struct cli *c, int argc, char **argv, bool *help)
             if (c->nfiles >= CLI_MAX_FILES)
                 return cli_usage_error(c, "too many -r files (max %d)", CLI_MAX_FILES);
             c->files[c->nfiles++] = v;
+        } else if ((r = cli_opt(c, argc, argv, &i, "--vxlan-port", true, &v)) != 0) {
+            if (r < 0 || parse_port(v, &c->vxlan_port) != 0)
+                return cli_usage_error(c, "--vxlan-port wants a UDP port 1-65535");
         } else if (strcmp(argv[i], "-q") == 0) {
             c->quiet = true;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compare sipscope with a tshark-derived truth file, call by call and message by message.
 
-Usage: compare.py SIPSCOPE CAPTURE TRUTH [--max-diffs N] [--timeout S]
+Usage: compare.py SIPSCOPE CAPTURE TRUTH [--max-diffs N] [--timeout S] [--sipscope-arg ARG]...
+(--sipscope-arg adds ARG to every sipscope command, e.g. --sipscope-arg=--vxlan-port=8472.)
 
 Runs `SIPSCOPE calls -r CAPTURE --db :memory: --json` and, for every call,
 `SIPSCOPE ladder CALLID -r CAPTURE --db :memory: --format json`, and checks:
@@ -120,12 +121,13 @@ def compare_ladder(gms, tms):
     return None
 
 
-def compare(sipscope, capture, truth, timeout=120, max_ladders=None):
+def compare(sipscope, capture, truth, timeout=120, max_ladders=None, sipscope_args=()):
     """Returns (lines, ok)."""
+    sargs = list(sipscope_args)
     name = os.path.basename(capture)
     tcalls = truth.get("calls", {})
     ids = sorted(tcalls)
-    rc, out, err = run([sipscope, "calls", "-r", capture, "--db", ":memory:", "--json"], timeout)
+    rc, out, err = run([sipscope, "calls", "-r", capture, "--db", ":memory:", "--json"] + sargs, timeout)
     if rc != 0:
         return [f"{name}: 0/{len(ids)} calls exact, 0 extra [FAIL]",
                 f"   calls {rc_text(rc)}: {err.strip()[:200]}"], False
@@ -166,8 +168,8 @@ def compare(sipscope, capture, truth, timeout=120, max_ladders=None):
             exact += 1
             continue
         checked += 1
-        rc, lo, le = run([sipscope, "ladder", cid, "-r", capture, "--db", ":memory:", "--format", "json"],
-                         timeout)
+        rc, lo, le = run([sipscope, "ladder", cid, "-r", capture, "--db", ":memory:", "--format", "json"]
+                         + sargs, timeout)
         if rc != 0:
             bad.append((cid, f"ladder {rc_text(rc)}: {le.strip()[:120]}"))
             continue
@@ -201,6 +203,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=120, help="seconds per sipscope run")
     ap.add_argument("--max-ladders", type=int, default=None,
                     help="check at most N ladders (default: every call)")
+    ap.add_argument("--sipscope-arg", action="append", default=[],
+                    help="an extra argument for every sipscope command (repeatable)")
     a = ap.parse_args()
     for p in (a.sipscope, a.capture, a.truth):
         if not os.path.exists(p):
@@ -215,7 +219,7 @@ def main():
     if "calls" not in truth:
         print(f"compare: {a.truth}: no 'calls' key", file=sys.stderr)
         return 2
-    lines, ok = compare(a.sipscope, a.capture, truth, a.timeout, a.max_ladders)
+    lines, ok = compare(a.sipscope, a.capture, truth, a.timeout, a.max_ladders, a.sipscope_arg)
     print("\n".join(lines))
     sys.stdout.flush()
     return 0 if ok else 1

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Derive a ground-truth file (SIP messages and calls) from a capture using only tshark.
 
-Usage: make_truth.py CAPTURE [-o OUT.truth.json] [--tshark PATH]
+Usage: make_truth.py CAPTURE [-o OUT.truth.json] [--tshark PATH] [--decode-as RULE]...
+(--decode-as passes tshark's -d RULE, e.g. udp.port==8472,vxlan for a VXLAN on another port.)
 
 tshark runs with its default preferences (IP defragmentation and TCP reassembly on,
 SIP heuristics on, single pass) and `-n`; its PDML output of the frames that match
@@ -251,9 +252,12 @@ def parse_packet(pkt, stats):
             sport = _to_int(_first_show(proto, "tcp.srcport"))
             dport = _to_int(_first_show(proto, "tcp.dstport"))
         elif name == "sctp":
+            # each further chunk of a bundled SCTP packet opens another "sctp" element without
+            # the ports: keep those of the common header
             transport = "SCTP"
-            sport = _to_int(_first_show(proto, "sctp.srcport"))
-            dport = _to_int(_first_show(proto, "sctp.dstport"))
+            if _first(proto, "sctp.srcport") is not None:
+                sport = _to_int(_first_show(proto, "sctp.srcport"))
+                dport = _to_int(_first_show(proto, "sctp.dstport"))
         if name != "sip":
             for fname in ("ip.fragment", "ipv6.fragment"):
                 fr = _frame_numbers(proto, fname)
@@ -302,8 +306,10 @@ def _ordered(m):
     return out
 
 
-def sip_messages_of(capture, tshark="tshark"):
+def sip_messages_of(capture, tshark="tshark", decode_as=()):
     cmd = [tshark, "-r", capture, "-n", "-T", "pdml", "-Y", "sip"]
+    for d in decode_as:
+        cmd += ["-d", d]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     stats = {"quoted_in_icmp": 0}
     msgs = []
@@ -432,8 +438,8 @@ def tshark_version(tshark):
         return "?"
 
 
-def make_truth(capture, tshark="tshark"):
-    msgs, stats = sip_messages_of(capture, tshark)
+def make_truth(capture, tshark="tshark", decode_as=()):
+    msgs, stats = sip_messages_of(capture, tshark, decode_as)
     lts = read_linktypes(capture)
     ftype, encap, npkts = capinfos(capture)
     reqs, resps = {}, {}
@@ -483,6 +489,7 @@ def main():
     ap.add_argument("capture")
     ap.add_argument("-o", "--output", help="output file (default: stdout; '-' = stdout)")
     ap.add_argument("--tshark", default=os.environ.get("TSHARK", "tshark"))
+    ap.add_argument("--decode-as", action="append", default=[], help="tshark -d rule (repeatable)")
     a = ap.parse_args()
     if not shutil.which(a.tshark):
         print(f"make_truth: {a.tshark}: not found", file=sys.stderr)
@@ -490,7 +497,7 @@ def main():
     if not os.path.isfile(a.capture):
         print(f"make_truth: {a.capture}: no such file", file=sys.stderr)
         return 1
-    truth = make_truth(a.capture, a.tshark)
+    truth = make_truth(a.capture, a.tshark, a.decode_as)
     text = json.dumps(truth, indent=1, ensure_ascii=False) + "\n"
     if a.output and a.output != "-":
         tmp = a.output + ".tmp"
