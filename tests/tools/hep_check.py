@@ -64,7 +64,7 @@ def hep3_decode(b):
 
 
 def hep_sip(path, port):
-    out = subprocess.run(["tshark", "-r", path, "-n", "-Y", f"udp.dstport == {port}", "-T",
+    out = subprocess.run(["tshark", "-r", path, "-n", "-Y", f"udp.dstport == {port} && !icmp", "-T",
                           "fields", "-e", "udp.payload"], capture_output=True, text=True,
                          check=True).stdout
     rows = []
