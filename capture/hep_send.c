@@ -295,6 +295,11 @@ void hep_sender_close(struct hep_sender *s, int wait_ms, struct hep_send_stats *
     free(s);
 }
 
+size_t hep_sender_queued(const struct hep_sender *s)
+{
+    return s->qlen - s->qhead;
+}
+
 const struct hep_send_stats *hep_sender_stats(const struct hep_sender *s)
 {
     return &s->st;

@@ -50,6 +50,8 @@ void hep_sender_payload(struct hep_sender *s, const struct net_payload *pl, stru
 void hep_sender_poll(struct hep_sender *s);
 /* Waits up to wait_ms for the TCP queue to drain (0: not at all), closes, fills *st. */
 void hep_sender_close(struct hep_sender *s, int wait_ms, struct hep_send_stats *st);
+/* TCP: bytes waiting in the queue (0 for UDP). */
+size_t hep_sender_queued(const struct hep_sender *s);
 /* Current counters. */
 const struct hep_send_stats *hep_sender_stats(const struct hep_sender *s);
 

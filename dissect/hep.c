@@ -224,12 +224,16 @@ static enum dis_result parse_v12(struct slice pkt, struct hep_msg *m)
         return fail(m, DIS_BAD, HEP_E_FAMILY);
     set_addr(&m->src, alen == 4 ? 4 : 6, cur_take(&c, alen));
     set_addr(&m->dst, alen == 4 ? 4 : 6, cur_take(&c, alen));
+    if (c.err)
+        return fail(m, DIS_BAD, HEP_E_V2_HEADER);
     if (m->version == 2) {
         size_t th = HEP_V2_TIME;
         if (hl == HEP_V12_HDR + 2 * alen + HEP_V2_TIME_PACK) {
             th = HEP_V2_TIME_PACK;
             m->quirks |= HEP_Q_V2_PACKED;
         }
+        if (cur_left(&c) < th)
+            return fail(m, DIS_BAD, HEP_E_V2_HEADER);
         struct cur t = cur_of(cur_take(&c, th));
         m->ts_sec = cur_le32(&t);
         m->ts_usec = cur_le32(&t);

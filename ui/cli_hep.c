@@ -11,6 +11,8 @@
 #include "capture/reader.h"
 #include "dissect/sip.h"
 
+#define BACKPRESSURE_MS 5000
+
 int cli_hep_agent_opt(struct cli *c, int *i, struct cli_hep_agent *a)
 {
     const char *v = NULL;
@@ -117,6 +119,17 @@ static void pace(struct cli_hep_agent *a, double rate, double t0)
     }
 }
 
+/* Replay over TCP: a file can be read faster than a collector stores it; wait (up to
+ * BACKPRESSURE_MS each time) for the queue to drain below half instead of dropping. */
+static void backpressure(struct cli_hep_agent *a)
+{
+    for (int i = 0; i < BACKPRESSURE_MS && hep_sender_queued(a->s) > HEP_SEND_QUEUE / 2; i++) {
+        hep_sender_poll(a->s);
+        struct timespec t = {0, 1000000};
+        nanosleep(&t, NULL);
+    }
+}
+
 /* One file through a throwaway ingest into the sender. Returns 0 or an exit code. */
 static int replay_one(struct cli_hep_agent *a, struct ingest *in, const char *path, double rate)
 {
@@ -140,8 +153,10 @@ static int replay_one(struct cli_hep_agent *a, struct ingest *in, const char *pa
     while ((rc = cap_next(r, &f, err, sizeof err)) == 1) {
         ingest_frame(in, &f);
         pace(a, rate, t0 - (double)before / (rate > 0 ? rate : 1));
-        if ((++n & 0xFF) == 0)
+        if ((++n & 0xFF) == 0) {
             hep_sender_poll(a->s);
+            backpressure(a);
+        }
     }
     cap_close(r);
     if (rc < 0)

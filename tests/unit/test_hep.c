@@ -310,6 +310,14 @@ static void test_v2(void)
     CHECK(!m.has_ts);
     CHECK_SLICE(m.payload, sip);
     free(c);
+    /* fuzz finding: a v2 header cut inside the addresses (NULL slice for the time header) */
+    CHECK_EQ_INT(hep_parse(SL("\002H\002H\001%\001%"), &m), DIS_BAD);
+    CHECK_EQ_INT(m.error, HEP_E_V2_HEADER);
+    /* fuzz finding: a v2 header (family 28 = FreeBSD AF_INET6) cut inside the time header */
+    memcpy(b.b, "\002\x48\x1c\x11", 4);
+    CHECK_EQ_INT(parse_copy(b.b, 8 + 32 + 5, &m, &c), DIS_BAD);
+    CHECK_EQ_INT(m.error, HEP_E_V2_HEADER);
+    free(c);
     v1.b[2] = 99; /* unknown family */
     CHECK_EQ_INT(parse_copy(v1.b, v1.n, &m, &c), DIS_BAD);
     CHECK_EQ_INT(m.error, HEP_E_FAMILY);
