@@ -41,6 +41,14 @@ struct agent {
     uint64_t stored, duplicates, not_sip;
 };
 
+/* A sending host's token bucket (--rate-limit): rate tokens a second, at most rate saved. */
+struct source {
+    char host[64];
+    double tokens;
+    int64_t last_ns;
+    uint64_t limited;
+};
+
 struct dup_slot {
     uint64_t hash;
     int64_t ts_ns;
@@ -59,6 +67,10 @@ struct listen {
     struct agent *agents;
     int nagents;
     struct dup_slot *dups;
+    struct source *sources;
+    int nsources;
+    double rate; /* --rate-limit messages/s per sending host, 0 = none */
+    uint64_t rate_limited;
     uint64_t frames, auth_failed, not_sip, duplicates;
     int cur_agent; /* of the packet being stored */
     int version;
@@ -86,6 +98,11 @@ static int parse_args(struct cli *c, struct listen *l)
             if (r < 0 || !*v || *end || !(ms >= 0 && ms <= 60000))
                 return cli_usage_error(c, "--dup-window wants milliseconds 0-60000");
             l->window_ns = (int64_t)(ms * 1e6);
+        } else if ((r = cli_opt(c, c->argc, c->argv, &i, "--rate-limit", true, &v)) != 0) {
+            char *end = NULL;
+            l->rate = r > 0 ? strtod(v, &end) : -1;
+            if (r < 0 || !*v || *end || !(l->rate >= 0 && l->rate <= 1e7))
+                return cli_usage_error(c, "--rate-limit wants messages per second 0-10000000");
         } else if (strcmp(c->argv[i], "--keep-duplicates") == 0) {
             l->keep_dups = true;
         } else {
@@ -145,6 +162,37 @@ static int find_agent(struct listen *l, const struct hep_msg *m, const char *pee
     return l->nagents++;
 }
 
+static int64_t wall_ns(void);
+
+/* True when the sending host is over its rate (then counted); a full table shares its last row. */
+static bool rate_limited(struct listen *l, const char *host)
+{
+    if (l->rate <= 0)
+        return false;
+    int i = 0;
+    while (i < l->nsources && strcmp(l->sources[i].host, host) != 0)
+        i++;
+    if (i == l->nsources && l->nsources < MAX_AGENTS) {
+        struct source *n = &l->sources[l->nsources++];
+        snprintf(n->host, sizeof n->host, "%s", host);
+        n->tokens = l->rate;
+        n->last_ns = wall_ns();
+    }
+    struct source *s = &l->sources[i < MAX_AGENTS ? i : MAX_AGENTS - 1];
+    int64_t now = wall_ns();
+    s->tokens += (double)(now - s->last_ns) / 1e9 * l->rate;
+    if (s->tokens > l->rate)
+        s->tokens = l->rate;
+    s->last_ns = now;
+    if (s->tokens < 1) {
+        s->limited++;
+        l->rate_limited++;
+        return true;
+    }
+    s->tokens -= 1;
+    return false;
+}
+
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
     const uint8_t *b = p;
@@ -194,6 +242,8 @@ static void on_packet(void *user, const struct hep_msg *m, const struct sockaddr
     }
     char ph[64];
     peer_fmt(peer, ph, sizeof ph);
+    if (rate_limited(l, ph))
+        return;
     int ai = find_agent(l, m, ph);
     if (m->proto_type != HEP_PROTO_SIP || !sip_looks_like(m->payload) ||
         (m->src.addr.family != 4 && m->src.addr.family != 6)) {
@@ -250,14 +300,20 @@ static void summary(const struct listen *l, const struct hep_listener *hl)
     for (int i = 0; i < HEP_E__COUNT; i++)
         bad += s->bad[i];
     printf("listened: %llu hep packets, %llu bad (%llu lying chunk length, %llu wrong chunk "
-           "size), %llu truncated, %llu not hep, %llu auth failed, %llu not sip, %llu "
-           "duplicates, %llu sip messages stored\n",
+           "size), %llu truncated, %llu not hep, %llu auth failed, %llu rate limited, %llu not "
+           "sip, %llu duplicates, %llu sip messages stored\n",
            (unsigned long long)s->packets, (unsigned long long)bad,
            (unsigned long long)s->bad[HEP_E_CHUNK_LEN],
            (unsigned long long)s->bad[HEP_E_CHUNK_SIZE], (unsigned long long)s->truncated,
            (unsigned long long)s->not_hep, (unsigned long long)l->auth_failed,
-           (unsigned long long)l->not_sip, (unsigned long long)l->duplicates,
+           (unsigned long long)l->rate_limited, (unsigned long long)l->not_sip,
+           (unsigned long long)l->duplicates,
            (unsigned long long)ingest_get_stats(l->in)->sip_messages);
+    for (int i = 0; i < l->nsources; i++) {
+        if (l->sources[i].limited)
+            printf("source %s: %llu rate limited\n", l->sources[i].host,
+                   (unsigned long long)l->sources[i].limited);
+    }
     for (int i = 0; i < l->nagents; i++) {
         const struct agent *a = &l->agents[i];
         printf("agent %u %s from %s: %llu sip messages stored, %llu duplicates, %llu not sip\n",
@@ -335,7 +391,8 @@ int cmd_listen(struct cli *c)
         return rc;
     l.agents = calloc(MAX_AGENTS, sizeof *l.agents);
     l.dups = calloc(DUP_SLOTS, sizeof *l.dups);
-    if (!l.agents || !l.dups)
+    l.sources = calloc(MAX_AGENTS, sizeof *l.sources);
+    if (!l.agents || !l.dups || !l.sources)
         abort();
     struct hep_listener *hl = hep_listener_new();
     install_signals();
@@ -359,5 +416,6 @@ int cmd_listen(struct cli *c)
         rc = cli_runtime_error("%s", l.err);
     free(l.agents);
     free(l.dups);
+    free(l.sources);
     return rc;
 }
