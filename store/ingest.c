@@ -32,6 +32,8 @@ struct ingest {
     int64_t clock_ns;        /* live: the latest of the last tick and the last frame */
     bool flushing;           /* ingest_capture_end is writing every call */
     uint64_t base_frag, base_tcp, base_calls; /* eviction counters when the capture began */
+    ingest_sip_fn sip_hook;  /* ingest_set_sip_hook, or NULL */
+    void *sip_hook_user;
 };
 
 /* Live: a call leaving memory idle beyond the timeout (not at the end) is closed as timed out. */
@@ -195,6 +197,8 @@ static void on_sip(struct ingest *in, const struct net_payload *pl, struct sip_m
         tunnel_store_message(in->tun, id, pl);
     if (id && has_sdp)
         store_sdp(in, sdp_body, id, ev.call, pl->frame->ts_ns);
+    if (in->sip_hook)
+        in->sip_hook(in->sip_hook_user, pl, m, id);
 }
 
 static void deliver(void *user, const struct net_payload *pl)
@@ -210,7 +214,8 @@ static void deliver(void *user, const struct net_payload *pl)
     on_sip(in, pl, m);
 }
 
-void ingest_frame(struct ingest *in, const struct frame *f)
+/* Frame bookkeeping shared by ingest_frame and ingest_payload. */
+static void count_frame(struct ingest *in, const struct frame *f)
 {
     in->st.packets++;
     if (in->st.first_ns == 0 || f->ts_ns < in->st.first_ns)
@@ -219,13 +224,36 @@ void ingest_frame(struct ingest *in, const struct frame *f)
         in->st.last_ns = f->ts_ns;
     if (f->ts_ns > in->clock_ns)
         in->clock_ns = f->ts_ns;
-    net_frame(in->net, f, deliver, in);
+}
+
+static void maybe_expire(struct ingest *in, const struct frame *f)
+{
     if (++in->since_expire >= EXPIRE_EVERY) {
         in->since_expire = 0;
         net_expire(in->net, f->ts_ns);
         dlg_expire(in->dlg, f->ts_ns);
         media_store_expire(in->ms, f->ts_ns);
     }
+}
+
+void ingest_frame(struct ingest *in, const struct frame *f)
+{
+    count_frame(in, f);
+    net_frame(in->net, f, deliver, in);
+    maybe_expire(in, f);
+}
+
+void ingest_payload(struct ingest *in, const struct net_payload *pl)
+{
+    count_frame(in, pl->frame);
+    deliver(in, pl);
+    maybe_expire(in, pl->frame);
+}
+
+void ingest_set_sip_hook(struct ingest *in, ingest_sip_fn fn, void *user)
+{
+    in->sip_hook = fn;
+    in->sip_hook_user = user;
 }
 
 int ingest_capture_end(struct ingest *in, int complete, const char *hash, uint64_t size, char *err,

@@ -65,6 +65,18 @@ void ingest_set_live(struct ingest *in, const struct ingest_live *lv);
 void ingest_tick(struct ingest *in, int64_t now_ns);
 /* Also decodes UDP port as VXLAN (besides 4789); 0 = none. Before the first frame. */
 void ingest_set_vxlan_port(struct ingest *in, uint16_t port);
+struct net_payload;
+struct sip_msg;
+/* Told of every SIP message after its row was written (msg_id = messages.id, 0 when the write
+ * failed): the payload as dissected (after IP/TCP reassembly) and its parse. Both borrowed. */
+typedef void (*ingest_sip_fn)(void *user, const struct net_payload *pl, const struct sip_msg *m,
+                              uint64_t msg_id);
+/* Sets (or clears with NULL) the per-SIP-message hook (the HEP agent, the collector's tags). */
+void ingest_set_sip_hook(struct ingest *in, ingest_sip_fn fn, void *user);
+/* Stores one payload that arrived already decoded (a HEP packet): what ingest_frame does after
+ * the net layers. pl->frame must be set (ts_ns, index; caplen/data unused). */
+void ingest_payload(struct ingest *in, const struct net_payload *pl);
+
 /* Commits and frees; returns 0 or -1 with err. */
 int ingest_free(struct ingest *in, char *err, size_t errlen);
 

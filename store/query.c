@@ -55,6 +55,12 @@ static void build_calls(struct qbuild *b, const struct q_filter *f)
     add_text(b, " AND instr(from_uri, ?)", f->from);
     add_text(b, " AND instr(to_uri, ?)", f->to);
     add_text(b, " AND method = upper(?)", f->method);
+    add_text(b,
+             " AND id IN (SELECT m.call FROM hep_messages h JOIN messages m ON m.id=h.message"
+             " WHERE ? IN (h.agent_name, CAST(h.agent_id AS TEXT)))",
+             f->has_hep ? f->agent : NULL);
+    if (f->agent && !f->has_hep)
+        add(b, " AND 0"); /* no HEP agent ever stored into this database */
     if (f->status)
         add_i64(b, " AND final_status=", f->status);
     if (f->status_class)
@@ -73,10 +79,26 @@ static const char *col_text(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
+static bool table_exists(struct db *db, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    bool yes = false;
+    if (sqlite3_prepare_v2(db->h, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return yes;
+}
+
 int q_calls(struct db *db, const struct q_filter *f, q_call_fn fn, void *user, char *err,
             size_t errlen)
 {
     struct qbuild b = {.len = 0};
+    struct q_filter fa = *f;
+    fa.has_hep = f->agent && table_exists(db, "hep_messages");
+    f = &fa;
     build_calls(&b, f);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db->h, b.sql, -1, &st, NULL) != SQLITE_OK) {

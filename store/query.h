@@ -17,6 +17,8 @@ struct q_filter {
     int64_t since_ns, until_ns; /* start time window, 0 = open */
     int64_t limit;              /* 0 = no limit */
     struct q_match *match;      /* raw-message regex (store/match.h), or NULL */
+    const char *agent;          /* HEP agent name or id (hep_messages, docs/hep.md), or NULL */
+    bool has_hep;               /* set by q_calls: the hep_messages table exists */
 };
 
 struct q_call {

@@ -23,6 +23,17 @@
     "CREATE TRIGGER IF NOT EXISTS calls_delete_rtp AFTER DELETE ON calls BEGIN"                    \
     " DELETE FROM rtp_streams WHERE call = old.id; END;"
 
+/* hep_messages: for each message a HEP collector stored (`sipscope listen`), the agent that sent
+ * it: capture agent id (chunk 12), name (chunk 19), the agent's socket address, HEP version.
+ * Keyed by messages.id. Run on its own by ui/cli_listen.c and store/query.c (docs/hep.md). */
+#define SCHEMA_HEP                                                                                 \
+    "CREATE TABLE IF NOT EXISTS hep_messages ("                                                    \
+    " message INTEGER PRIMARY KEY," /* messages.id */                                              \
+    " agent_id INTEGER, agent_name TEXT, peer TEXT NOT NULL, version INTEGER NOT NULL);"           \
+    "CREATE INDEX IF NOT EXISTS hep_messages_agent ON hep_messages(agent_name, agent_id);"         \
+    "CREATE TRIGGER IF NOT EXISTS messages_delete_hep AFTER DELETE ON messages BEGIN"              \
+    " DELETE FROM hep_messages WHERE message = old.id; END;"
+
 /* capture_stats: per-capture message counts, written when the capture ends (`sipscope stats`),
  * and the index that finds a capture's messages in time order (its statistics, time windows,
  * deleting it). Also run on its own by store/stats.c so an older version-1 file gains them. */

@@ -54,5 +54,6 @@ int cmd_codes(struct cli *c);
 int cmd_stats(struct cli *c);
 int cmd_capture(struct cli *c);
 int cmd_ui(struct cli *c);
+int cmd_listen(struct cli *c);
 
 #endif

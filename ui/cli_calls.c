@@ -71,6 +71,8 @@ static int parse_args(struct cli *c, struct q_filter *f, enum out_format *fmt, b
             f->to = v;
         } else if ((r = cli_opt(c, c->argc, a, &i, "--method", true, &v)) != 0) {
             f->method = v;
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--agent", true, &v)) != 0) {
+            f->agent = v; /* HEP agent name or id (docs/hep.md) */
         } else if ((r = cli_opt(c, c->argc, a, &i, "--status", true, &v)) != 0) {
             if (r > 0 && parse_status(c, v, f) != 0)
                 return EXIT_USAGE;

@@ -14,6 +14,7 @@
 #include "dissect/dialog.h"
 #include "dissect/net.h"
 #include "store/ingest.h"
+#include "ui/cli_hep.h"
 #include "ui/cli.h"
 
 #define TICK_NS         250000000 /* commit, write changed calls, print ended ones */
@@ -36,6 +37,7 @@ struct cap_args {
     char filter_buf[MAX_FILTER];
     double duration;          /* --duration seconds, 0 = until stopped */
     uint32_t call_timeout_ms; /* --call-timeout, 0 = never */
+    struct cli_hep_agent hep;  /* --hep ... (docs/hep.md) */
 };
 
 static void on_signal(int sig)
@@ -151,6 +153,9 @@ static int parse_args(struct cli *c, struct cap_args *a)
         } else if ((r = string_opt(c, &i, s)) != 0 || (r = numeric_opts(c, a, &i)) != 0) {
             if (r != 1)
                 return r;
+        } else if ((r = cli_hep_agent_opt(c, &i, &a->hep)) != 0) {
+            if (r != 1)
+                return r;
         } else if (strcmp(arg, "-p") == 0) {
             a->live.no_promisc = true;
         } else {
@@ -210,6 +215,7 @@ struct run {
 static int tick(struct run *r, bool caught_up)
 {
     ingest_tick(r->in, caught_up ? clock_ns(CLOCK_REALTIME) : 0);
+    cli_hep_agent_poll(&r->a->hep);
     if (ingest_commit(r->in, r->err, sizeof r->err) < 0)
         return -1;
     fflush(stdout);
@@ -292,6 +298,7 @@ static int capture_run(struct run *r)
     r->l = NULL;
     if (!r->c->quiet)
         summary(r, &st);
+    cli_hep_agent_finish(&r->a->hep, 2000, r->c->quiet);
     return cap_failed ? cli_runtime_error("%s", cerr) : 0;
 }
 
@@ -318,7 +325,7 @@ static int open_all(struct run *r)
     if (!r->in)
         return cli_runtime_error("%s", r->err);
     ingest_set_vxlan_port(r->in, r->c->vxlan_port);
-    return 0;
+    return cli_hep_agent_start(&r->a->hep, r->in);
 }
 
 int cmd_capture(struct cli *c)
@@ -335,6 +342,7 @@ int cmd_capture(struct cli *c)
     if (rc == 0)
         rc = capture_run(&r);
     cap_live_close(r.l);
+    cli_hep_agent_finish(&a.hep, 0, true);
     char err[1024];
     if (r.in && ingest_free(r.in, err, sizeof err) < 0 && rc == 0)
         rc = cli_runtime_error("%s", err);

@@ -23,6 +23,8 @@ static const struct command commands[] = {
     {"capture", cmd_capture,
      "capture -i IFACE [-w OUT.pcap] [--duration S] [-c N] [-Z USER] [FILTER]  live monitor"},
     {"ui", cmd_ui, "ui [-r FILE]... [-i IFACE]  the interactive call list and ladders (default)"},
+    {"listen", cmd_listen,
+     "listen --hep udp|tcp:ADDR:PORT... [--password P] [--keep-duplicates]  HEP collector"},
     {"codes", cmd_codes,
      "codes [CODE]... [--markdown]  what SIP response codes mean and what to do"},
 };
