@@ -53,5 +53,6 @@ int cmd_codes(struct cli *c);
 int cmd_stats(struct cli *c);
 int cmd_capture(struct cli *c);
 int cmd_ui(struct cli *c);
+int cmd_check(struct cli *c);
 
 #endif

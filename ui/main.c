@@ -22,6 +22,8 @@ static const struct command commands[] = {
      "stats [-r FILE]... [--since T] [--until T] [--json]  response codes, methods, states, ASR"},
     {"capture", cmd_capture,
      "capture -i IFACE [-w OUT.pcap] [--duration S] [-c N] [-Z USER] [FILTER]  live monitor"},
+    {"check", cmd_check,
+     "check [-r FILE]... [--json] [--severity LEVEL] [--fail-on LEVEL]  flow diagnostics per call"},
     {"ui", cmd_ui, "ui [-r FILE]... [-i IFACE]  the interactive call list and ladders (default)"},
     {"codes", cmd_codes,
      "codes [CODE]... [--markdown]  what SIP response codes mean and what to do"},
