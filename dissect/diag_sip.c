@@ -181,7 +181,9 @@ void rule_bye_no_dialog(struct diag_ctx *x)
                 continue;
             if (e->status >= 200 && e->status < 300)
                 confirmed = true;
-            else if (e->status < 200 && diag_slice_same(sip_to_tag(e->m), sip_to_tag(d->m)))
+            else if (e->status < 200 &&
+                     diag_slice_same(sip_to_tag(e->m),
+                                     from_caller ? sip_to_tag(d->m) : sip_from_tag(d->m)))
                 early = true;
         }
         if (confirmed || (early && from_caller))
@@ -254,24 +256,33 @@ void rule_missing_contact(struct diag_ctx *x)
 
 void rule_max_forwards(struct diag_ctx *x)
 {
+    size_t first483 = DIAG_NONE, zero = DIAG_NONE;
+    unsigned n483 = 0, nzero = 0;
     for (size_t i = 0; i < x->n; i++) {
         const struct dm *d = &x->dm[i];
         if (!d->m || d->first != i)
             continue;
         if (!d->req && d->status == 483) {
-            diag_emit(x, DIAG_ERROR, &i, 1,
-                      "483 Too Many Hops to %s (CSeq %u): a routing loop "
-                      "or too long a path",
-                      diag_method_text(d), (unsigned)d->cseq);
+            first483 = first483 == DIAG_NONE ? i : first483;
+            n483++;
             continue;
         }
         uint64_t mf;
         struct slice v = sip_hdr_get(d->m, SIP_H_MAX_FORWARDS);
         if (!d->req || d->method == SIP_M_OPTIONS || !v.len || !slice_u64(v, 255, &mf) || mf != 0)
             continue;
-        diag_emit(x, DIAG_WARNING, &i, 1, "%s from %s arrives with Max-Forwards 0",
-                  diag_method_text(d), x->c->msg[i].src);
+        zero = zero == DIAG_NONE ? i : zero;
+        nzero++;
     }
+    if (first483 != DIAG_NONE)
+        diag_emit(x, DIAG_ERROR, &first483, 1,
+                  "483 Too Many Hops to %s (CSeq %u)%s: a routing loop or too long a path",
+                  diag_method_text(&x->dm[first483]), (unsigned)x->dm[first483].cseq,
+                  n483 > 1 ? ", relayed over several hops" : "");
+    else if (zero != DIAG_NONE)
+        diag_emit(x, DIAG_WARNING, &zero, 1,
+                  "%s from %s arrives with Max-Forwards 0 (%u request(s))",
+                  diag_method_text(&x->dm[zero]), x->c->msg[zero].src, nzero);
 }
 
 void rule_loop_482(struct diag_ctx *x)
@@ -355,8 +366,12 @@ void rule_missing_header(struct diag_ctx *x)
         }
         if (len == 0)
             continue;
-        diag_emit(x, only_mf ? DIAG_WARNING : DIAG_ERROR, &i, 1, "%s %s lacks %s",
-                  d->req ? diag_method_text(d) : "response to",
-                  d->req ? "request" : diag_method_text(d), list);
+        if (d->req)
+            diag_emit(x, only_mf ? DIAG_WARNING : DIAG_ERROR, &i, 1, "%.*s request lacks %s",
+                      (int)(d->m->method.len > 32 ? 32 : d->m->method.len),
+                      (const char *)d->m->method.p, list);
+        else
+            diag_emit(x, DIAG_ERROR, &i, 1, "%u response to %s lacks %s", d->status,
+                      diag_method_text(d), list);
     }
 }
