@@ -83,6 +83,14 @@ const struct diag_rule_info *diag_rules(size_t *n)
     return info;
 }
 
+bool diag_rule_known(const char *id)
+{
+    for (size_t i = 0; id && i < sizeof rules / sizeof rules[0]; i++)
+        if (strcmp(rules[i].info.id, id) == 0)
+            return true;
+    return false;
+}
+
 const char *diag_sev_name(enum diag_sev s)
 {
     return s == DIAG_ERROR ? "error" : s == DIAG_WARNING ? "warning" : "info";

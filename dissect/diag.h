@@ -90,6 +90,9 @@ int diag_run(const struct diag_call *c, struct diag_result *r);
 /* The rule table (for listings and docs); *n set to its length. */
 const struct diag_rule_info *diag_rules(size_t *n);
 
+/* True when id is the id of a rule of the table. */
+bool diag_rule_known(const char *id);
+
 /* "info", "warning", "error". */
 const char *diag_sev_name(enum diag_sev s);
 /* Parses a severity name; returns 0 when unknown. */

@@ -17,6 +17,7 @@ struct q_filter {
     int64_t since_ns, until_ns; /* start time window, 0 = open */
     int64_t limit;              /* 0 = no limit */
     struct q_match *match;      /* raw-message regex (store/match.h), or NULL */
+    const char *has_finding;    /* rule id: calls with such a finding (findings table), or NULL */
 };
 
 struct q_call {

@@ -15,7 +15,8 @@ static const struct command commands[] = {
     {"import", cmd_import, "import FILE... [--db DB]  dissect captures into the history"},
     {"calls", cmd_calls,
      "calls [-r FILE]... [--json|--csv] [--invite] [--from T] [--to T] [--method M]\n"
-     "        [--status CODE|CLASS] [--since TIME] [--until TIME] [--limit N]"},
+     "        [--status CODE|CLASS] [--since TIME] [--until TIME] [--limit N]\n"
+     "        [--has-finding RULE]"},
     {"ladder", cmd_ladder,
      "ladder CALL[,CALL...] [-r FILE]... [--format text|json] [-o OUT] [--ascii]"},
     {"stats", cmd_stats,

@@ -4,7 +4,7 @@
 # scenarios of tests/tools/sipp/ (UAC and UAS, each a separate sipp process), a silent UDP
 # listener, and tcpdump capturing. Real timing: a regenerated file is similar, not byte-identical.
 # Needs root (tcpdump) and sipp, tcpdump, python3. Usage: make_diag_captures.sh [OUTDIR]
-# (default tests/data). Takes about 90 s (the no-final capture waits for timers B and F, 32 s).
+# (default tests/data); DIAG_ONLY="diag_x diag_y" makes only those. Takes about 2 min (the no-final capture waits for timers B and F, 32 s).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SC=$HERE/sipp
@@ -15,8 +15,10 @@ UAC=127.0.40.1
 UAS=127.0.40.2
 TD_PID=
 BG_PIDS=()
+NS=
 cleanup() {
     for p in "${BG_PIDS[@]}" $TD_PID; do kill "$p" 2>/dev/null || true; done
+    [ -z "$NS" ] || ip netns del "$NS" 2>/dev/null || true
     [ -n "${DIAG_KEEP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -29,7 +31,7 @@ start_cap() {
 }
 # stop_cap NAME: stop tcpdump, keep the file
 stop_cap() {
-    sleep 0.5
+    sleep 1
     kill "$TD_PID"
     wait "$TD_PID" 2>/dev/null || true
     TD_PID=
@@ -42,7 +44,17 @@ uas() {
     shift
     timeout "$t" sipp -i $UAS -p 5062 -m 1 -nostdin "$@" >"$TMP/uas.log" 2>&1 &
     BG_PIDS+=($!)
-    sleep 1
+    wait_bound $UAS:5062
+}
+# wait_bound ADDR:PORT [NETNS]: until a UDP socket is bound there (at most 10 s; SIPp starts slowly
+# on a loaded machine)
+wait_bound() {
+    local i
+    for i in $(seq 50); do
+        ${2:+ip netns exec $2} ss -Huln "src $1" 2>/dev/null | grep -q . && { sleep 0.2; return; }
+        sleep 0.2
+    done
+    echo "warning: nothing listens on $1" >&2
 }
 # uac SECONDS ARGS...: a SIPp UAC towards the UAS (foreground, bounded); failures are expected
 uac() {
@@ -105,13 +117,18 @@ if want diag_no_final; then
 import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('$UAS', 5062))
 while True: s.recv(65535)" &
     BG_PIDS+=($!)
-    sleep 0.5
+    wait_bound $UAS:5062
     timeout 38 sipp -i $UAC -p 5063 -m 1 -nostdin -s diag -sf "$SC/uac_options.xml" $UAS:5062 \
         >"$TMP/uac2.log" 2>&1 &
     BG_PIDS+=($!)
+    T0=$(date +%s)
     uac 38 -sf "$SC/uac_call.xml" $(call_keys 8 PCMA $UAC sendrecv 300)
-    sleep 1
     wait_bg
+    # the capture goes on past 64*T1: a CRLF keep-alive (RFC 5626 §3.5.1) from the UAC at ~34 s
+    while [ $(($(date +%s) - T0)) -lt 34 ]; do sleep 0.5; done
+    python3 -c "
+import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('$UAC', 5061))
+s.sendto(b'\r\n\r\n', ('$UAS', 5062))"
     stop_cap diag_no_final
 fi
 
@@ -212,4 +229,30 @@ if want diag_txn; then
     uac 10 -sf "$SC/uac_badack.xml" $(call_keys 8 PCMA $UAC sendrecv 300)
     wait_bg
     stop_cap diag_txn
+fi
+
+# Private media address across a public path: in a network namespace of its own whose loopback
+# holds two documentation (non-private) addresses, a UAC behind a NAT that does not fix SDP
+# announces c=192.168.1.50.
+if want diag_private; then
+    NS=sipscope-diag-$$
+    ip netns add "$NS"
+    ip netns exec "$NS" ip link set lo up
+    ip netns exec "$NS" ip addr add 203.0.113.10/32 dev lo
+    ip netns exec "$NS" ip addr add 198.51.100.20/32 dev lo
+    ip netns exec "$NS" tcpdump -i lo -U -s 0 -w "$TMP/diag_private.pcap" udp 2>/dev/null &
+    TD_PID=$!
+    sleep 1
+    ip netns exec "$NS" timeout 10 sipp -i 198.51.100.20 -p 5062 -m 1 -nostdin -mp 17000 \
+        -sf "$SC/uas_answer.xml" -key apt 8 -key acodec PCMA -key adir sendrecv -key extra "" \
+        -key contact "Contact: <sip:198.51.100.20:5062>" >"$TMP/uas.log" 2>&1 &
+    BG_PIDS+=($!)
+    wait_bound 198.51.100.20:5062 "$NS"
+    ip netns exec "$NS" timeout 10 sipp -i 203.0.113.10 -p 5061 -m 1 -nostdin -s diag \
+        -sf "$SC/uac_call.xml" $(call_keys 8 PCMA 192.168.1.50 sendrecv 300) 198.51.100.20:5062 \
+        >"$TMP/uac.log" 2>&1 || true
+    wait_bg
+    stop_cap diag_private
+    ip netns del "$NS"
+    NS=
 fi
