@@ -11,16 +11,15 @@
 #include "store/schema.sql.h"
 
 #define SQL_MSGS                                                                                   \
-    "SELECT frame, ts_ns, src, dst, transport, flags, raw_off, raw_len FROM messages WHERE "       \
-    "call=? "                                                                                      \
-    "ORDER BY id LIMIT " DS_LIMIT
+    "SELECT frame, ts_ns, src, dst, transport, flags, raw_off, raw_len, id FROM messages "         \
+    "WHERE call=? ORDER BY id LIMIT " DS_LIMIT
 #define DS_LIMIT "4096" /* DIAG_MAX_MSGS */
 #define SQL_RTP                                                                                    \
     "SELECT src, dst, packets, expected, lost, max_jitter_ms, mean_jitter_ms, coalesce(mos,-1), "  \
     "first_ns, last_ns FROM rtp_streams WHERE call=?"
 #define SQL_INS                                                                                    \
-    "INSERT OR REPLACE INTO findings(call,seq,rule,severity,message,spec,msgs,frames) "            \
-    "VALUES(?,?,?,?,?,?,?,?)"
+    "INSERT OR REPLACE INTO findings(call,seq,rule,severity,message,spec,msgs,frames,msg_ids) "    \
+    "VALUES(?,?,?,?,?,?,?,?,?)"
 
 /* Buffers reused from call to call. */
 struct ds {
@@ -29,7 +28,7 @@ struct ds {
     struct diag_msg *dm;
     struct sip_msg *sip;
     struct sdp *sdp;
-    int64_t *frame;
+    int64_t *frame, *id;
     size_t cap;
     struct diag_rtp *rtp_v;
     size_t nrtp, caprtp;
@@ -65,7 +64,8 @@ static void grow(struct ds *s, size_t n)
     s->sip = realloc(s->sip, c * sizeof *s->sip);
     s->sdp = realloc(s->sdp, c * sizeof *s->sdp);
     s->frame = realloc(s->frame, c * sizeof *s->frame);
-    if (!s->dm || !s->sip || !s->sdp || !s->frame)
+    s->id = realloc(s->id, c * sizeof *s->id);
+    if (!s->dm || !s->sip || !s->sdp || !s->frame || !s->id)
         abort();
     s->cap = c;
 }
@@ -93,6 +93,7 @@ static size_t load_msgs(struct ds *s, int64_t call, struct rawpos **pos, size_t 
         if (len < 0 || len > SIP_MAX_MESSAGE)
             len = 0;
         s->frame[n] = sqlite3_column_int64(s->msgs, 0);
+        s->id[n] = sqlite3_column_int64(s->msgs, 8);
         s->dm[n] = (struct diag_msg){
             .ts_ns = sqlite3_column_int64(s->msgs, 1),
             .src = keep(s, sqlite3_column_text(s->msgs, 2)),
@@ -154,14 +155,19 @@ static void load_rtp(struct ds *s, int64_t call)
     }
 }
 
-/* "3,5" (positions, 1-based) or frame numbers of a finding's references. */
-static void refs_text(const struct ds *s, const struct diag_finding *f, bool frames, char *buf,
+enum ref_kind { REF_POS, REF_FRAME, REF_ID };
+
+/* "3,5": positions (1-based), frame numbers or message ids of a finding's references. */
+static void refs_text(const struct ds *s, const struct diag_finding *f, enum ref_kind k, char *buf,
                       size_t n)
 {
     size_t len = 0;
     buf[0] = 0;
     for (unsigned i = 0; i < f->nref; i++) {
-        long long v = frames ? (long long)s->frame[f->ref[i]] : (long long)f->ref[i] + 1;
+        size_t r = f->ref[i];
+        long long v = k == REF_FRAME ? (long long)s->frame[r]
+                      : k == REF_ID  ? (long long)s->id[r]
+                                     : (long long)r + 1;
         int w = snprintf(buf + len, n - len, "%s%lld", i ? "," : "", v);
         if (w > 0 && (size_t)w < n - len)
             len += (size_t)w;
@@ -170,15 +176,16 @@ static void refs_text(const struct ds *s, const struct diag_finding *f, bool fra
 
 static int store_call(struct ds *s, int64_t call)
 {
-    char pos[96], frames[160];
+    char pos[96], frames[160], ids[160];
     sqlite3_reset(s->del);
     sqlite3_bind_int64(s->del, 1, call);
     if (sqlite3_step(s->del) != SQLITE_DONE)
         return -1;
     for (size_t i = 0; i < s->res.n; i++) {
         const struct diag_finding *f = &s->res.f[i];
-        refs_text(s, f, false, pos, sizeof pos);
-        refs_text(s, f, true, frames, sizeof frames);
+        refs_text(s, f, REF_POS, pos, sizeof pos);
+        refs_text(s, f, REF_FRAME, frames, sizeof frames);
+        refs_text(s, f, REF_ID, ids, sizeof ids);
         sqlite3_stmt *st = s->ins;
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, call);
@@ -189,6 +196,7 @@ static int store_call(struct ds *s, int64_t call)
         sqlite3_bind_text(st, 6, f->spec, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 7, pos, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 8, frames, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 9, ids, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) != SQLITE_DONE)
             return -1;
     }
@@ -209,6 +217,7 @@ static void ds_free(struct ds *s)
     free(s->sip);
     free(s->sdp);
     free(s->frame);
+    free(s->id);
     free(s->rtp_v);
     free(s->arena);
     for (size_t i = 0; i < s->nstrs; i++)
@@ -228,8 +237,8 @@ static void caps_clause(char *sql, size_t n, const char *col, const int64_t *cap
 }
 
 /* Ids and capture end of the calls that need computing. */
-static int64_t *stale_calls(struct db *db, const int64_t *caps, size_t ncaps, int64_t **ends,
-                            size_t *n, char *err, size_t errlen)
+static int64_t *stale_calls(struct db *db, const int64_t *calls, size_t ncalls, const int64_t *caps,
+                            size_t ncaps, int64_t **ends, size_t *n, char *err, size_t errlen)
 {
     char sql[8192];
     snprintf(sql, sizeof sql,
@@ -237,7 +246,10 @@ static int64_t *stale_calls(struct db *db, const int64_t *caps, size_t ncaps, in
              "LEFT JOIN findings_calls f ON f.call=c.id WHERE (f.call IS NULL OR f.engine!=%d OR "
              "p.complete!=1)",
              DIAG_ENGINE_VERSION);
-    caps_clause(sql, sizeof sql, "c.capture", caps, ncaps);
+    if (ncalls)
+        caps_clause(sql, sizeof sql, "c.id", calls, ncalls);
+    else
+        caps_clause(sql, sizeof sql, "c.capture", caps, ncaps);
     sqlite3_stmt *st = db_prepare(db, sql, err, errlen);
     if (!st)
         return NULL;
@@ -262,13 +274,14 @@ static int64_t *stale_calls(struct db *db, const int64_t *caps, size_t ncaps, in
     return ids;
 }
 
-int64_t diag_store_update(struct db *db, const int64_t *caps, size_t ncaps, char *err,
-                          size_t errlen)
+int64_t diag_store_update(struct db *db, const int64_t *calls, size_t ncalls, const int64_t *caps,
+                          size_t ncaps, char *err, size_t errlen)
 {
     if (db_exec(db, SCHEMA_FINDINGS, err, errlen) < 0)
         return -1;
     size_t n = 0;
-    int64_t *ends = NULL, *ids = stale_calls(db, caps, ncaps, &ends, &n, err, errlen);
+    int64_t *ends = NULL,
+            *ids = stale_calls(db, calls, ncalls, caps, ncaps, &ends, &n, err, errlen);
     if (!ids)
         return -1;
     struct ds s = {.db = db};
@@ -315,7 +328,7 @@ int diag_store_read(struct db *db, const int64_t *calls, size_t ncalls, const in
     char sql[8192];
     snprintf(sql, sizeof sql,
              "SELECT f.call, c.call_id, f.seq, f.rule, f.severity, f.message, f.spec, f.msgs, "
-             "f.frames FROM findings f JOIN calls c ON c.id=f.call WHERE f.severity>=%d",
+             "f.frames, f.msg_ids FROM findings f JOIN calls c ON c.id=f.call WHERE f.severity>=%d",
              min_sev);
     if (ncalls)
         caps_clause(sql, sizeof sql, "f.call", calls, ncalls);
@@ -338,11 +351,14 @@ int diag_store_read(struct db *db, const int64_t *calls, size_t ncalls, const in
             .spec = (const char *)sqlite3_column_text(st, 6),
             .msgs = (const char *)sqlite3_column_text(st, 7),
             .frames = (const char *)sqlite3_column_text(st, 8),
+            .ids = (const char *)sqlite3_column_text(st, 9),
         };
         if (!f.msgs)
             f.msgs = "";
         if (!f.frames)
             f.frames = "";
+        if (!f.ids)
+            f.ids = "";
         if (fn(user, &f) != 0)
             break;
     }

@@ -6,11 +6,12 @@
 
 #include "store/db.h"
 
-/* Brings the findings of the calls of the given captures (all when ncaps is 0) up to date:
- * computes those of every call not yet checked by this engine version, or whose capture is not
- * complete (still importing or live). Returns the number of calls computed, or -1 with err. */
-int64_t diag_store_update(struct db *db, const int64_t *caps, size_t ncaps, char *err,
-                          size_t errlen);
+/* Brings the findings of the given calls (ncalls > 0), else of the calls of the given captures
+ * (all when ncaps is 0) up to date: computes those of every such call not yet checked by this
+ * engine version, or whose capture is not complete (still importing or live). Returns the number
+ * of calls computed, or -1 with err. */
+int64_t diag_store_update(struct db *db, const int64_t *calls, size_t ncalls, const int64_t *caps,
+                          size_t ncaps, char *err, size_t errlen);
 
 /* One stored finding (strings live until the callback returns). */
 struct ds_finding {
@@ -22,6 +23,7 @@ struct ds_finding {
     const char *message, *spec;
     const char *msgs;   /* "3,5": 1-based positions of the messages in the call, or "" */
     const char *frames; /* their frame numbers, or "" */
+    const char *ids;    /* their messages.id, or "" */
 };
 typedef int (*ds_fn)(void *user, const struct ds_finding *f);
 

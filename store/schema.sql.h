@@ -33,6 +33,7 @@
     " rule TEXT NOT NULL, severity INTEGER NOT NULL," /* 1 info, 2 warning, 3 error */             \
     " message TEXT NOT NULL, spec TEXT,"                                                           \
     " msgs TEXT, frames TEXT," /* "3,5": 1-based positions in the call; frame numbers */           \
+    " msg_ids TEXT,"           /* their messages.id */                                             \
     " PRIMARY KEY(call, seq)) WITHOUT ROWID;"                                                      \
     "CREATE INDEX IF NOT EXISTS findings_rule ON findings(rule);"                                  \
     "CREATE TABLE IF NOT EXISTS findings_calls (call INTEGER PRIMARY KEY, engine INTEGER NOT "     \

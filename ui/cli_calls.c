@@ -300,7 +300,8 @@ int cmd_calls(struct cli *c)
         return rc;
     f.captures = c->captures;
     f.ncaptures = c->ncaptures;
-    if (f.has_finding && diag_store_update(c->db, f.captures, f.ncaptures, err, sizeof err) < 0)
+    if (f.has_finding &&
+        diag_store_update(c->db, NULL, 0, f.captures, f.ncaptures, err, sizeof err) < 0)
         return cli_runtime_error("%s", err);
     if (match && !(f.match = q_match_new(c->db, match, err, sizeof err)))
         return cli_runtime_error("%s", err);

@@ -118,7 +118,7 @@ int cmd_check(struct cli *c)
     if (rc != 0)
         return rc;
     char err[1024];
-    if (diag_store_update(c->db, c->captures, c->ncaptures, err, sizeof err) < 0)
+    if (diag_store_update(c->db, NULL, 0, c->captures, c->ncaptures, err, sizeof err) < 0)
         return cli_runtime_error("%s", err);
     if (k.json)
         fputc('[', k.o);
@@ -137,4 +137,81 @@ int cmd_check(struct cli *c)
     if (k.fail_on && k.worst >= k.fail_on)
         return EXIT_FINDINGS;
     return 0;
+}
+
+/* ---- the "findings" member of `ladder --format json` ---- */
+
+struct lad {
+    FILE *o;
+    const int64_t *ids;
+    size_t n, shown;
+};
+
+static int on_ladder_finding(void *user, const struct ds_finding *f)
+{
+    struct lad *l = user;
+    FILE *o = l->o;
+    fputs(l->shown++ ? ",\n{\"call_id\":" : "\n{\"call_id\":", o);
+    json_cstr(o, f->call_id);
+    fputs(",\"rule\":", o);
+    json_cstr(o, f->rule);
+    fputs(",\"severity\":", o);
+    json_cstr(o, diag_sev_name((enum diag_sev)f->severity));
+    fputs(",\"message\":", o);
+    json_cstr(o, f->message);
+    fputs(",\"messages\":[", o);
+    const char *p = f->ids;
+    bool first = true;
+    while (*p) {
+        char *end;
+        long long id = strtoll(p, &end, 10);
+        if (end == p)
+            break;
+        for (size_t i = 0; i < l->n; i++)
+            if (l->ids[i] == id) {
+                fprintf(o, "%s%zu", first ? "" : ",", i);
+                first = false;
+                break;
+            }
+        p = *end == ',' ? end + 1 : end;
+    }
+    fputs("],\"spec\":", o);
+    json_cstr(o, f->spec);
+    fputc('}', o);
+    return 0;
+}
+
+int check_json_ladder(FILE *o, struct db *db, const int64_t *msg_ids, size_t n, char *err,
+                      size_t errlen)
+{
+    int64_t *calls = malloc((n ? n : 1) * sizeof *calls);
+    size_t ncalls = 0;
+    sqlite3_stmt *st = db_prepare(db, "SELECT call FROM messages WHERE id=?", err, errlen);
+    if (!calls || !st) {
+        free(calls);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, msg_ids[i]);
+        if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL)
+            continue;
+        int64_t call = sqlite3_column_int64(st, 0);
+        size_t k = 0;
+        while (k < ncalls && calls[k] != call)
+            k++;
+        if (k == ncalls)
+            calls[ncalls++] = call;
+    }
+    sqlite3_finalize(st);
+    struct lad l = {.o = o, .ids = msg_ids, .n = n};
+    int rc = 0;
+    fputs("[", o);
+    if (ncalls && (diag_store_update(db, calls, ncalls, NULL, 0, err, errlen) < 0 ||
+                   diag_store_read(db, calls, ncalls, NULL, 0, DIAG_INFO, on_ladder_finding, &l,
+                                   err, errlen) < 0))
+        rc = -1;
+    fputs(l.shown ? "\n]" : "]", o);
+    free(calls);
+    return rc;
 }
