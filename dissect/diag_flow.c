@@ -24,6 +24,8 @@ static struct slice challenge(const struct sip_msg *m)
 /* Digest parameters follow the scheme token ("Digest nonce=..."). */
 static struct slice auth_params(struct slice v)
 {
+    if (!v.len)
+        return SLICE_NULL;
     size_t i = 0;
     while (i < v.len && v.p[i] != ' ' && v.p[i] != '\t')
         i++;
@@ -87,7 +89,7 @@ void rule_register_no_auth(struct diag_ctx *x)
         const struct dm *d = &x->dm[i];
         if (!d->m || !d->req || d->method != SIP_M_REGISTER)
             continue;
-        if (credentials(d->m).len)
+        if (credentials(d->m).len || d->txn == DIAG_NONE)
             return;
         const struct dtxn *t = &x->tx[d->txn];
         if (t->final != DIAG_NONE && x->dm[t->final].status == 401) {
