@@ -38,9 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         off += len + 1;
     }
     int64_t v = size ? data[0] : 0;
-    struct diag_rtp rtp[2] = {
-        {"192.168.1.2:4000", "203.0.113.1:4000", v, v + 3, 3, (double)v, 1.0, v % 2 ? 3.0 : -1, 0, 1},
-        {"203.0.113.1:4000", "0.0.0.0:0", 0, 0, 0, 0, 0, -1, 0, 0}};
+    struct diag_rtp rtp[2] = {{"192.168.1.2:4000", "203.0.113.1:4000", v, v + 3, 3, (double)v, 1.0,
+                               v % 2 ? 3.0 : -1, 0, 1},
+                              {"203.0.113.1:4000", "0.0.0.0:0", 0, 0, 0, 0, 0, -1, 0, 0}};
     struct diag_call c = {
         .msg = m, .nmsg = n, .rtp = rtp, .nrtp = size % 3, .capture_end_ns = (int64_t)v << 28};
     diag_run(&c, &r);

@@ -265,8 +265,28 @@ static void test_overflow_and_table(void)
     free(c);
 }
 
+/* Found by fuzz_diag: a REGISTER without CSeq (no transaction), and a 401 without any
+ * WWW-Authenticate to a request with credentials. */
+static void test_fuzz_finds(void)
+{
+    struct call *c = calloc(1, sizeof *c);
+    add(c, A, B, 0,
+        "REGISTER sip:x SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\nCall-ID: c1@x\n\n",
+        NULL);
+    add(c, A, B, 5,
+        REQ("INVITE", "1", "z9hG4bK2",
+            "") "Authorization: Digest nonce=\"n\"\nContent-Length: 0\n\n",
+        NULL);
+    add(c, B, A, 9, RESP("401 Unauthorized", "INVITE", "1", "z9hG4bK2", ";tag=t") "\n", NULL);
+    run(c);
+    CHECK_EQ_INT(count(c, "register-no-auth"), 0);
+    CHECK_EQ_INT(count(c, "auth-loop"), 1);
+    free(c);
+}
+
 int main(void)
 {
+    test_fuzz_finds();
     test_clean();
     test_no_ack();
     test_auth_stale();
