@@ -65,6 +65,7 @@ static void build_calls(struct qbuild *b, const struct q_filter *f)
         add_i64(b, " AND final_status=", f->status);
     if (f->status_class)
         add_i64(b, " AND final_status/100=", f->status_class);
+    add_text(b, " AND id IN (SELECT call FROM findings WHERE rule = ?)", f->has_finding);
     if (f->since_ns)
         add_i64(b, " AND start_ns>=", f->since_ns);
     if (f->until_ns)

@@ -19,6 +19,8 @@ struct q_filter {
     struct q_match *match;      /* raw-message regex (store/match.h), or NULL */
     const char *agent;          /* HEP agent name or id (hep_messages, docs/hep.md), or NULL */
     bool has_hep;               /* set by q_calls: the hep_messages table exists */
+
+    const char *has_finding;    /* rule id: calls with such a finding (findings table), or NULL */
 };
 
 struct q_call {

@@ -34,6 +34,25 @@
     "CREATE TRIGGER IF NOT EXISTS messages_delete_hep AFTER DELETE ON messages BEGIN"              \
     " DELETE FROM hep_messages WHERE message = old.id; END;"
 
+/* findings: diagnostics of each call (dissect/diag.h, docs/diagnostics.md), computed by
+ * `sipscope check` (store/diag_store.c) and cached; findings_calls says which calls were checked by
+ * which engine version. Run on its own when diagnostics are first needed. */
+#define SCHEMA_FINDINGS                                                                            \
+    "CREATE TABLE IF NOT EXISTS findings ("                                                        \
+    " call INTEGER NOT NULL,"                         /* calls.id */                               \
+    " seq INTEGER NOT NULL,"                          /* 0, 1, ... in rule order */                \
+    " rule TEXT NOT NULL, severity INTEGER NOT NULL," /* 1 info, 2 warning, 3 error */             \
+    " message TEXT NOT NULL, spec TEXT,"                                                           \
+    " msgs TEXT, frames TEXT," /* "3,5": 1-based positions in the call; frame numbers */           \
+    " msg_ids TEXT,"           /* their messages.id */                                             \
+    " PRIMARY KEY(call, seq)) WITHOUT ROWID;"                                                      \
+    "CREATE INDEX IF NOT EXISTS findings_rule ON findings(rule);"                                  \
+    "CREATE TABLE IF NOT EXISTS findings_calls (call INTEGER PRIMARY KEY, engine INTEGER NOT "     \
+    "NULL);"                                                                                       \
+    "CREATE TRIGGER IF NOT EXISTS calls_delete_findings AFTER DELETE ON calls BEGIN"               \
+    " DELETE FROM findings WHERE call = old.id; DELETE FROM findings_calls WHERE call = old.id; "  \
+    "END;"
+
 /* capture_stats: per-capture message counts, written when the capture ends (`sipscope stats`),
  * and the index that finds a capture's messages in time order (its statistics, time windows,
  * deleting it). Also run on its own by store/stats.c so an older version-1 file gains them. */

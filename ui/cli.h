@@ -4,6 +4,7 @@
 #define SS_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "store/db.h"
@@ -55,5 +56,11 @@ int cmd_stats(struct cli *c);
 int cmd_capture(struct cli *c);
 int cmd_ui(struct cli *c);
 int cmd_listen(struct cli *c);
+
+int cmd_check(struct cli *c);
+/* The findings of the calls of a ladder's messages (messages.id, in ladder order) as a JSON array
+ * (docs/diagnostics.md); its "messages" are indexes into that order. 0, or -1 with err. */
+int check_json_ladder(FILE *o, struct db *db, const int64_t *msg_ids, size_t n, char *err,
+                      size_t errlen);
 
 #endif

@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dissect/diag.h"
+#include "store/diag_store.h"
 #include "store/query.h"
 #include "ui/cli.h"
 #include "ui/json.h"
@@ -84,6 +86,11 @@ static int parse_args(struct cli *c, struct q_filter *f, enum out_format *fmt, b
                 return cli_usage_error(c, "--until: cannot read time '%s' (ISO 8601 or epoch)", v);
         } else if ((r = cli_opt(c, c->argc, a, &i, "--match", true, &v)) != 0) {
             *match = v;
+        } else if ((r = cli_opt(c, c->argc, a, &i, "--has-finding", true, &v)) != 0) {
+            if (r > 0 && !diag_rule_known(v))
+                return cli_usage_error(
+                    c, "--has-finding: unknown rule '%s' (see docs/diagnostics.md)", v);
+            f->has_finding = v;
         } else if ((r = cli_opt(c, c->argc, a, &i, "--limit", true, &v)) != 0) {
             char *end = NULL;
             if (r > 0)
@@ -324,6 +331,9 @@ int cmd_calls(struct cli *c)
         return rc;
     f.captures = c->captures;
     f.ncaptures = c->ncaptures;
+    if (f.has_finding &&
+        diag_store_update(c->db, NULL, 0, f.captures, f.ncaptures, err, sizeof err) < 0)
+        return cli_runtime_error("%s", err);
     if (match && !(f.match = q_match_new(c->db, match, err, sizeof err)))
         return cli_runtime_error("%s", err);
     struct calls_out co = {.fmt = fmt, .out = stdout, .width = wide ? 0 : table_width()};

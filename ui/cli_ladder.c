@@ -201,7 +201,21 @@ static size_t hosts_of(const struct ladder *l, const char **hosts)
     return n;
 }
 
-static void json_ladder(FILE *o, const struct ladder *l, char **ids, size_t nids)
+/* The "findings" member (docs/diagnostics.md): indexes into the messages array. */
+static void json_findings(FILE *o, struct db *db, const struct ladder *l)
+{
+    int64_t *ids = malloc((l->n ? l->n : 1) * sizeof *ids);
+    if (!ids)
+        abort();
+    for (size_t i = 0; i < l->n; i++)
+        ids[i] = l->v[i].id;
+    char err[512];
+    if (check_json_ladder(o, db, ids, l->n, err, sizeof err) < 0)
+        fprintf(stderr, "sipscope: %s\n", err);
+    free(ids);
+}
+
+static void json_ladder(FILE *o, struct db *db, const struct ladder *l, char **ids, size_t nids)
 {
     const char *hosts[LADDER_MAX_HOSTS];
     size_t nh = hosts_of(l, hosts);
@@ -251,7 +265,9 @@ static void json_ladder(FILE *o, const struct ladder *l, char **ids, size_t nids
     }
     fputs("],\"rtp_streams\":[", o);
     json_rtp(o, l);
-    fputs("]}\n", o);
+    fputs("],\"findings\":", o);
+    json_findings(o, db, l);
+    fputs("}\n", o);
 }
 
 /* The message with this id (l->v is in id order), or NULL. */
@@ -380,7 +396,7 @@ static int write_ladder(struct cli *c, const struct ladder_args *a, const struct
                         char **ids, size_t nids, FILE *o)
 {
     if (a->format == EXPORT_JSON) {
-        json_ladder(o, l, ids, nids);
+        json_ladder(o, c->db, l, ids, nids);
         return 0;
     }
     char title[1024] = "";

@@ -15,13 +15,16 @@ static const struct command commands[] = {
     {"import", cmd_import, "import FILE... [--db DB]  dissect captures into the history"},
     {"calls", cmd_calls,
      "calls [-r FILE]... [--json|--csv] [--invite] [--from T] [--to T] [--method M]\n"
-     "        [--status CODE|CLASS] [--since TIME] [--until TIME] [--limit N]"},
+     "        [--status CODE|CLASS] [--since TIME] [--until TIME] [--limit N]\n"
+     "        [--has-finding RULE]"},
     {"ladder", cmd_ladder,
      "ladder CALL[,CALL...] [-r FILE]... [--format text|json] [-o OUT] [--ascii]"},
     {"stats", cmd_stats,
      "stats [-r FILE]... [--since T] [--until T] [--json]  response codes, methods, states, ASR"},
     {"capture", cmd_capture,
      "capture -i IFACE [-w OUT.pcap] [--duration S] [-c N] [-Z USER] [FILTER]  live monitor"},
+    {"check", cmd_check,
+     "check [-r FILE]... [--json] [--severity LEVEL] [--fail-on LEVEL]  flow diagnostics per call"},
     {"ui", cmd_ui, "ui [-r FILE]... [-i IFACE]  the interactive call list and ladders (default)"},
     {"listen", cmd_listen,
      "listen --hep udp|tcp:ADDR:PORT... [--password P] [--keep-duplicates]  HEP collector"},
