@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/schema.sql.h"
 
@@ -57,6 +58,48 @@ int tunnel_store_message(struct tunnel_store *ts, uint64_t msg_id, const struct 
         return -1;
     }
     return 0;
+}
+
+/* An outer endpoint as stored, without the ":0" of a tunnel that has no ports (GRE, IP-in-IP). */
+static const char *no_zero_port(const unsigned char *ep, char *buf, size_t n)
+{
+    if (!ep)
+        return "?";
+    snprintf(buf, n, "%s", (const char *)ep);
+    size_t len = strlen(buf);
+    if (len > 2 && strcmp(buf + len - 2, ":0") == 0) {
+        len -= 2;
+        buf[len] = '\0';
+        if (buf[0] == '[' && len > 2 && buf[len - 1] == ']') { /* "[v6]" -> "v6" */
+            memmove(buf, buf + 1, len - 2);
+            buf[len - 2] = '\0';
+        }
+    }
+    return buf;
+}
+
+int tunnel_store_describe(struct db *db, int64_t msg_id, char *buf, size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(db->h,
+                           "SELECT encap, depth, outer_src, outer_dst FROM message_tunnels"
+                           " WHERE message = ?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return 0; /* no such table: a database without tunnelled messages */
+    }
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)msg_id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *e = sqlite3_column_text(st, 0);
+        char s[TS_ADDR_MAX], d[TS_ADDR_MAX];
+        snprintf(buf, n, "tunnel %s (depth %d): outer %s -> %s", e ? (const char *)e : "?",
+                 sqlite3_column_int(st, 1), no_zero_port(sqlite3_column_text(st, 2), s, sizeof s),
+                 no_zero_port(sqlite3_column_text(st, 3), d, sizeof d));
+        found = 1;
+    }
+    sqlite3_finalize(st);
+    return found;
 }
 
 const char *tunnel_store_error(const struct tunnel_store *ts)

@@ -9,6 +9,7 @@
 
 #include "dissect/sip_codes.h"
 #include "store/stats.h"
+#include "store/tunnel_store.h"
 
 #define DIFF_MAX_LINES 512
 
@@ -110,6 +111,9 @@ int tui_raw_open(struct tui *t, const struct tq_msg *const *msgs, size_t n)
         message_title(title, sizeof title, msgs[k], k);
         char *p = tui_printable(title, strlen(title));
         push(x, p, tui_code_pair(msgs[k]->status), NULL, 0, false);
+        char outer[256];
+        if (tunnel_store_describe(t->db, msgs[k]->id, outer, sizeof outer))
+            push(x, tui_printable(outer, strlen(outer)), TP_DIM, NULL, 0, false);
         size_t len;
         char *raw = tui_raw_read(t, msgs[k], &len);
         if (!raw) {
