@@ -8,14 +8,14 @@
 #ifndef MEDIA_BUCKETS
 #define FLOW_BUCKETS   65536u /* power of two; MEDIA_MAX_FLOWS flows: chains of one */
 #define STREAM_BUCKETS 16384u /* power of two */
-#else /* the fuzz build sets a small one (tests/fuzz) */
+#else                         /* the fuzz build sets a small one (tests/fuzz) */
 #define FLOW_BUCKETS   MEDIA_BUCKETS
 #define STREAM_BUCKETS MEDIA_BUCKETS
 #endif
-#define NS_PER_MS      1000000
-#define DTMF_MIN_LEN   4 /* RFC 4733 §2.3: event, E/R/volume, duration */
-#define FNV_OFFSET     1469598103934665603ull
-#define FNV_PRIME      1099511628211ull
+#define NS_PER_MS    1000000
+#define DTMF_MIN_LEN 4 /* RFC 4733 §2.3: event, E/R/volume, duration */
+#define FNV_OFFSET   1469598103934665603ull
+#define FNV_PRIME    1099511628211ull
 
 struct media_pt {
     uint8_t pt;
@@ -48,7 +48,8 @@ struct media_ctx {
     media_stream_fn on_done;
     void *user;
     struct media_counters cnt;
-    uint64_t rtcp_call; /* call of the flow of the last RTCP packet */
+    uint64_t rtcp_call;    /* call of the flow of the last RTCP packet */
+    int64_t room_retry_ns; /* a full flow table is not swept again before this capture time */
 };
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -160,6 +161,24 @@ static void flow_set_map(struct flow *f, const struct sdp_media *md)
     }
 }
 
+static void sweep_flows(struct media_ctx *m, int64_t before_ns);
+
+/* The flow table is full (a long busy capture announces more flows within MEDIA_FLOW_IDLE_MS than
+ * it holds): forget the flows idle longest, halving the idle limit down to MEDIA_FLOW_MIN_IDLE_MS
+ * until a quarter of the table is free, so the newest calls' media is still tied to them. At most
+ * one try per second of capture time: a flood of SDP cannot make each new flow walk the table. */
+static void make_room(struct media_ctx *m, int64_t now_ns)
+{
+    if (now_ns < m->room_retry_ns)
+        return;
+    m->room_retry_ns = now_ns + 1000 * (int64_t)NS_PER_MS;
+    size_t before = m->nflows;
+    for (int64_t idle = MEDIA_FLOW_IDLE_MS / 2;
+         idle >= MEDIA_FLOW_MIN_IDLE_MS && m->nflows > MEDIA_MAX_FLOWS / 4 * 3; idle /= 2)
+        sweep_flows(m, now_ns - idle * NS_PER_MS);
+    m->cnt.flows_evicted += before - m->nflows;
+}
+
 /* A new flow replaces the one at the same address:port (Wireshark opens a new conversation for
  * each SDP that names it: fresh timestamp extension, that SDP's payload map). */
 static void flow_add(struct media_ctx *m, uint64_t call, const struct net_endpoint *ep,
@@ -168,6 +187,10 @@ static void flow_add(struct media_ctx *m, uint64_t call, const struct net_endpoi
     struct flow **pp = flow_slot(m, ep);
     struct flow *f = *pp;
     if (!f) {
+        if (m->nflows >= MEDIA_MAX_FLOWS) {
+            make_room(m, now_ns);
+            pp = flow_slot(m, ep); /* the sweep may have freed the flow pp pointed into */
+        }
         if (m->nflows >= MEDIA_MAX_FLOWS) {
             m->cnt.flows_dropped++;
             return;

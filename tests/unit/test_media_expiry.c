@@ -139,10 +139,48 @@ static void test_map_resize(void)
     media_free(m);
 }
 
+/* Fills the flow table with the SDPs of old calls (10.4.x.y), then, `late` ns after the last,
+ * announces one more flow: returns whether RTP to it is tied to its call. */
+static bool full_table_then(int64_t late, uint64_t *evicted, uint64_t *dropped)
+{
+    struct got g = {0};
+    struct media_ctx *m = media_new(1, keep, &g);
+    char ip[32];
+    int64_t t = T0_NS;
+    for (int i = 0; media_get_counters(m)->flows < MEDIA_MAX_FLOWS; i++) {
+        snprintf(ip, sizeof ip, "10.4.%d.%d", (i >> 8) & 0xff, i & 0xff);
+        announce(m, (uint64_t)i + 1, ip, 20000 + 2 * (i >> 16), "8", "", t);
+        t += 1000; /* 1 us apart */
+    }
+    CHECK_EQ_INT(media_get_counters(m)->flows_dropped, 0);
+    announce(m, 999999, "10.5.0.1", 30000, "8", "", t + late);
+    struct net_endpoint c = ep("10.5.0.9", 40000), a = ep("10.5.0.1", 30000);
+    bool tied = rtp(m, c, a, 0x55, 8, t + late + 1) == MEDIA_RTP;
+    *evicted = media_get_counters(m)->flows_evicted;
+    *dropped = media_get_counters(m)->flows_dropped;
+    media_free(m);
+    return tied;
+}
+
+/* A full flow table forgets its longest idle flows for a new call's SDP, but never a flow younger
+ * than MEDIA_FLOW_MIN_IDLE_MS. */
+static void test_full_table(void)
+{
+    uint64_t ev = 0, dr = 0;
+    const int64_t min_idle = (int64_t)MEDIA_FLOW_MIN_IDLE_MS * 1000000;
+    CHECK(full_table_then(20 * min_idle, &ev, &dr)); /* old calls: room is made */
+    CHECK(ev >= MEDIA_MAX_FLOWS / 4);
+    CHECK_EQ_INT(dr, 0);
+    CHECK(!full_table_then(min_idle / 2, &ev, &dr)); /* all recent: the new flow is dropped */
+    CHECK_EQ_INT(ev, 0);
+    CHECK(dr >= 1);
+}
+
 int main(void)
 {
     test_stream_expiry();
     test_flow_expiry();
     test_map_resize();
+    test_full_table();
     return check_done();
 }
