@@ -31,6 +31,14 @@ static const char *const methods[TQ_NMETHODS] = {"INVITE", "REGISTER", "OPTIONS"
                                                  "NOTIFY", "MESSAGE",  "PUBLISH", "REFER",
                                                  "INFO",   "UPDATE",   "other"};
 
+/* The HEP agent of the call whose id is ID: name, else numeric id, of its first message that
+ * came from a collector (hep_messages; the table is made by the UI when missing). The messages
+ * are seen through a derived table without an `id` column so that ID binds to the call. */
+#define AGENT_OF(ID)                                                                               \
+    "(SELECT coalesce(h.agent_name,CAST(h.agent_id AS TEXT)) FROM (SELECT id AS mid, call AS "     \
+    "mcall FROM messages) AS m JOIN hep_messages h ON h.message=m.mid WHERE m.mcall=" ID           \
+    " ORDER BY m.mid LIMIT 1)"
+
 static const char *const titles[TQ_NCOLS] = {[TQ_COL_INDEX] = "Idx",
                                              [TQ_COL_START] = "Start",
                                              [TQ_COL_METHOD] = "Method",
@@ -45,7 +53,8 @@ static const char *const titles[TQ_NCOLS] = {[TQ_COL_INDEX] = "Idx",
                                              [TQ_COL_CALLID] = "Call-ID",
                                              [TQ_COL_TRANSPORT] = "Transport",
                                              [TQ_COL_MOS] = "MOS",
-                                             [TQ_COL_LOST] = "Lost"};
+                                             [TQ_COL_LOST] = "Lost",
+                                             [TQ_COL_AGENT] = "Agent"};
 
 /* The SQL sort key of each column: never NULL, so keyset comparisons are total. */
 static const char *const keys[TQ_NCOLS] = {
@@ -64,6 +73,7 @@ static const char *const keys[TQ_NCOLS] = {
     [TQ_COL_TRANSPORT] = "coalesce(transport,'')",
     [TQ_COL_MOS] = "coalesce((SELECT mos FROM call_media WHERE call_media.call=id),-1)",
     [TQ_COL_LOST] = "coalesce((SELECT lost FROM call_media WHERE call_media.call=id),-1)",
+    [TQ_COL_AGENT] = "coalesce(" AGENT_OF("id") ",'')",
 };
 
 const char *tq_method_name(unsigned i)
@@ -181,12 +191,12 @@ static void build_where(struct sqlb *b, const struct tq_filter *f)
 #define ROW_COLS                                                                                   \
     "id,call_id,method,from_uri,to_uri,src,dst,state,transport,start_ns,end_ns,answer_ns,bye_ns,"  \
     "messages,final_status,(SELECT mos FROM call_media WHERE call_media.call=id),"                 \
-    "(SELECT lost FROM call_media WHERE call_media.call=id)"
+    "(SELECT lost FROM call_media WHERE call_media.call=id)," AGENT_OF("id")
 #define ROW_COLS_C                                                                                 \
     "c.id,c.call_id,c.method,c.from_uri,c.to_uri,c.src,c.dst,c.state,c.transport,c.start_ns,"      \
     "c.end_ns,c.answer_ns,c.bye_ns,c.messages,c.final_status,"                                     \
     "(SELECT mos FROM call_media WHERE call_media.call=c.id),"                                     \
-    "(SELECT lost FROM call_media WHERE call_media.call=c.id)"
+    "(SELECT lost FROM call_media WHERE call_media.call=c.id)," AGENT_OF("c.id")
 #define ORDER_JOIN " FROM temp.tq_order o JOIN calls c ON c.id=o.id"
 
 /* Statement kind k over the materialized order (pos 1.. in list order). */
@@ -407,6 +417,7 @@ static void read_row(sqlite3_stmt *st, struct tq_row *r)
     r->final_status = sqlite3_column_int(st, 14);
     r->mos = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 15);
     r->lost = sqlite3_column_type(st, 16) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 16);
+    copy_col(r->agent, sizeof r->agent, st, 17);
 }
 
 /* Steps st into out (reversed when reverse); returns rows or -1. */

@@ -25,8 +25,10 @@ enum tq_col {
     TQ_COL_DURATION,
     TQ_COL_CALLID,
     TQ_COL_TRANSPORT,
-    TQ_COL_MOS,  /* worst MOS of the call's streams (call_media) */
-    TQ_COL_LOST, /* total lost RTP packets (call_media) */
+    TQ_COL_MOS,   /* worst MOS of the call's streams (call_media) */
+    TQ_COL_LOST,  /* total lost RTP packets (call_media) */
+    TQ_COL_AGENT, /* HEP agent (name, else id) of the call's first message from one (hep_messages)
+                   */
     TQ_NCOLS
 };
 
@@ -60,6 +62,7 @@ struct tq_row {
     int final_status; /* 0 = none */
     double mos;       /* worst MOS, < 0 when none (call_media) */
     int64_t lost;     /* lost RTP packets, -1 when the call has no media verdict */
+    char agent[64];   /* HEP agent, "" when none (TQ_COL_AGENT) */
 };
 
 struct tq;

@@ -2,8 +2,13 @@
  * [--dup-window MS]`: a HEP collector. Every decoded SIP packet goes into the history through
  * ingest_payload with the addresses, ports, transport and time of its HEP header, tagged with
  * its agent in hep_messages; a message several agents saw (same bytes, same addresses, times
- * within the window) is stored once. SIGINT/SIGTERM: flush, per-agent counts. docs/hep.md. */
+ * within the window) is stored once. SIGINT/SIGTERM: flush, per-agent counts. docs/hep.md.
+ * hep_bg_*: the same collector on a background thread for the interactive UI (`sipscope -L`). */
+#include "ui/cli_listen.h"
+
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -75,6 +80,9 @@ struct listen {
     int cur_agent; /* of the packet being stored */
     int version;
     char err[1024];
+    /* background mode (hep_bg): the stop request and the figures the UI thread reads */
+    atomic_bool bg_stop;
+    atomic_uint_fast64_t a_packets, a_stored, a_agents;
 };
 
 static int parse_args(struct cli *c, struct listen *l)
@@ -337,8 +345,11 @@ static void install_signals(void)
 static int loop(struct listen *l, struct hep_listener *hl)
 {
     int64_t next = 0;
-    while (!stop_listen) {
+    while (!stop_listen && !atomic_load(&l->bg_stop)) {
         hep_listener_poll(hl, TICK_MS / 2, on_packet, l);
+        atomic_store(&l->a_packets, hep_listener_stats(hl)->packets);
+        atomic_store(&l->a_stored, ingest_get_stats(l->in)->sip_messages);
+        atomic_store(&l->a_agents, (uint_fast64_t)l->nagents);
         int64_t now = wall_ns();
         if (now < next)
             continue;
@@ -373,12 +384,120 @@ static int open_all(struct listen *l, struct hep_listener *hl)
     char name[600] = "hep:";
     for (int i = 0; i < l->nurls; i++)
         snprintf(name + strlen(name), sizeof name - strlen(name), "%s%s", i ? "," : "", l->urls[i]);
-    if (ingest_capture_begin(l->in, name, NULL, 0, l->err, sizeof l->err) < 0)
+    if (ingest_capture_begin(l->in, name, NULL, 0, l->err, sizeof l->err) < 0 ||
+        ingest_commit(l->in, l->err, sizeof l->err) < 0)
         return cli_runtime_error("%s", l->err);
     struct ingest_live lv = {CALL_TIMEOUT_S * 1000, 1000, NULL, NULL};
     ingest_set_live(l->in, &lv);
     ingest_set_sip_hook(l->in, on_sip, l);
     return 0;
+}
+
+static void alloc_tables(struct listen *l)
+{
+    l->agents = calloc(MAX_AGENTS, sizeof *l->agents);
+    l->dups = calloc(DUP_SLOTS, sizeof *l->dups);
+    l->sources = calloc(MAX_AGENTS, sizeof *l->sources);
+    if (!l->agents || !l->dups || !l->sources)
+        abort();
+}
+
+/* After the loop: closes the capture row, prints the summary (unless quiet), frees; rc kept. */
+static int finish(struct listen *l, struct hep_listener *hl, int rc, bool looped)
+{
+    if (looped) {
+        if (rc == 0 && ingest_capture_end(l->in, 1, NULL, 0, l->err, sizeof l->err) < 0)
+            rc = cli_runtime_error("%s", l->err);
+        if (rc == 0 && !l->c->quiet)
+            summary(l, hl);
+    }
+    hep_listener_free(hl);
+    sqlite3_finalize(l->ins);
+    l->ins = NULL;
+    if (l->in && ingest_free(l->in, l->err, sizeof l->err) < 0 && rc == 0)
+        rc = cli_runtime_error("%s", l->err);
+    l->in = NULL;
+    free(l->agents);
+    free(l->dups);
+    free(l->sources);
+    return rc;
+}
+
+struct hep_bg {
+    struct listen l;
+    struct hep_listener *hl;
+    pthread_t th;
+    atomic_bool failed;
+    int64_t capture;
+};
+
+static void *bg_main(void *arg)
+{
+    struct hep_bg *b = arg;
+    if (loop(&b->l, b->hl) < 0)
+        atomic_store(&b->failed, true);
+    return NULL;
+}
+
+int hep_bg_start(struct cli *c, const char *const *urls, int n, struct hep_bg **out)
+{
+    *out = NULL;
+    struct hep_bg *b = calloc(1, sizeof *b);
+    if (!b)
+        abort();
+    b->l.c = c;
+    b->l.window_ns = (int64_t)DUP_WINDOW_MS * 1000000;
+    for (int i = 0; i < n && i < HEP_LISTEN_MAX; i++)
+        b->l.urls[b->l.nurls++] = urls[i];
+    alloc_tables(&b->l);
+    b->hl = hep_listener_new();
+    int rc = open_all(&b->l, b->hl);
+    if (rc == 0) {
+        b->capture = ingest_capture_id(b->l.in);
+        sigset_t all, old; /* the thread takes no signal: they stay with the UI thread */
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        if (pthread_create(&b->th, NULL, bg_main, b) != 0)
+            rc = cli_runtime_error("listen: cannot start the collector thread");
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    if (rc != 0) {
+        finish(&b->l, b->hl, rc, false);
+        free(b);
+        return rc;
+    }
+    *out = b;
+    return 0;
+}
+
+int64_t hep_bg_capture(const struct hep_bg *b)
+{
+    return b->capture;
+}
+
+void hep_bg_counts(struct hep_bg *b, uint64_t *packets, uint64_t *stored, uint64_t *agents,
+                   bool *failed)
+{
+    *packets = atomic_load(&b->l.a_packets);
+    *stored = atomic_load(&b->l.a_stored);
+    *agents = atomic_load(&b->l.a_agents);
+    *failed = atomic_load(&b->failed);
+}
+
+int hep_bg_stop(struct hep_bg *b)
+{
+    if (!b)
+        return 0;
+    atomic_store(&b->l.bg_stop, true);
+    pthread_join(b->th, NULL);
+    int rc = 0;
+    if (atomic_load(&b->failed))
+        rc = cli_runtime_error("%s", b->l.err);
+    else if (ingest_commit(b->l.in, b->l.err, sizeof b->l.err) < 0)
+        rc = cli_runtime_error("%s", b->l.err);
+    rc = finish(&b->l, b->hl, rc, true);
+    free(b);
+    return rc;
 }
 
 int cmd_listen(struct cli *c)
@@ -389,11 +508,7 @@ int cmd_listen(struct cli *c)
     int rc = parse_args(c, &l);
     if (rc != 0)
         return rc;
-    l.agents = calloc(MAX_AGENTS, sizeof *l.agents);
-    l.dups = calloc(DUP_SLOTS, sizeof *l.dups);
-    l.sources = calloc(MAX_AGENTS, sizeof *l.sources);
-    if (!l.agents || !l.dups || !l.sources)
-        abort();
+    alloc_tables(&l);
     struct hep_listener *hl = hep_listener_new();
     install_signals();
     rc = open_all(&l, hl);
@@ -405,17 +520,6 @@ int cmd_listen(struct cli *c)
         }
         if (loop(&l, hl) < 0)
             rc = cli_runtime_error("%s", l.err);
-        else if (ingest_capture_end(l.in, 1, NULL, 0, l.err, sizeof l.err) < 0)
-            rc = cli_runtime_error("%s", l.err);
-        if (rc == 0 && !c->quiet)
-            summary(&l, hl);
     }
-    hep_listener_free(hl);
-    sqlite3_finalize(l.ins);
-    if (l.in && ingest_free(l.in, l.err, sizeof l.err) < 0 && rc == 0)
-        rc = cli_runtime_error("%s", l.err);
-    free(l.agents);
-    free(l.dups);
-    free(l.sources);
-    return rc;
+    return finish(&l, hl, rc, rc == 0);
 }

@@ -1,5 +1,6 @@
-/* tui.c: `sipscope [ui]`: the interactive ncurses UI: options, -r import in a thread, terminal
- * set-up and restore (exit, Ctrl-C, fatal signals), the main loop and the text helpers. */
+/* tui.c: `sipscope [ui]`: the interactive ncurses UI: options, -r import in a thread, -i live
+ * capture and -L HEP collector in the background, terminal set-up and restore (exit, Ctrl-C,
+ * fatal signals), the main loop and the text helpers. */
 #include "ui/tui.h"
 
 #include <locale.h>
@@ -13,8 +14,11 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "capture/hep_listen.h"
 #include "capture/live.h"
 #include "store/ingest.h"
+#include "store/schema.sql.h"
+#include "ui/cli_listen.h"
 
 /* Signal-handling state, the only mutable globals of the UI (ARCHITECTURE.md allows these):
  * the stop request of SIGINT/SIGTERM, the real stderr (stderr goes to a file while curses owns
@@ -560,8 +564,25 @@ static void at_exit_restore(void)
     restore_terminal();
 }
 
-/* [-i IFACE] [FILTER words]: the words are joined into one BPF expression. */
-static int parse_args(struct cli *c, const char **iface, char *filter, size_t n)
+/* -L PROTO:ADDR:PORT (repeatable): a HEP listener; *nhep counts them. */
+static int hep_arg(struct cli *c, int *i, const char **hep, int *nhep)
+{
+    const char *v = NULL;
+    int r = cli_opt(c, c->argc, c->argv, i, "-L", true, &v);
+    if (r <= 0)
+        return r;
+    if (*nhep >= HEP_LISTEN_MAX) {
+        cli_usage_error(c, "too many -L listeners (max %d)", HEP_LISTEN_MAX);
+        return -1;
+    }
+    hep[(*nhep)++] = v;
+    return 1;
+}
+
+/* [-i IFACE] [-L PROTO:ADDR:PORT]... [FILTER words]: the words are joined into one BPF
+ * expression. */
+static int parse_args(struct cli *c, const char **iface, char *filter, size_t n, const char **hep,
+                      int *nhep)
 {
     filter[0] = '\0';
     for (int i = 0; i < c->argc; i++) {
@@ -571,6 +592,11 @@ static int parse_args(struct cli *c, const char **iface, char *filter, size_t n)
             return EXIT_USAGE;
         if (r > 0) {
             *iface = v;
+            continue;
+        }
+        if ((r = hep_arg(c, &i, hep, nhep)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
             continue;
         }
         if (c->argv[i][0] == '-' && strcmp(c->argv[i], "--") != 0)
@@ -584,6 +610,8 @@ static int parse_args(struct cli *c, const char **iface, char *filter, size_t n)
         return cli_usage_error(c, "a capture FILTER is only for live capture (-i IFACE)");
     if (*iface && c->nfiles)
         return cli_usage_error(c, "-r and -i cannot be used together");
+    if (*nhep && (*iface || c->nfiles))
+        return cli_usage_error(c, "-L cannot be used with -r or -i");
     return 0;
 }
 
@@ -614,6 +642,8 @@ static void set_source(struct tui *t)
         snprintf(t->source, sizeof t->source, "%s +%d files", base, c->nfiles - 1);
     else if (t->live.iface)
         snprintf(t->source, sizeof t->source, "live %s", t->live.iface);
+    else if (t->hep)
+        return; /* hep_open() wrote the listeners */
     else
         snprintf(t->source, sizeof t->source, "history %s", c->db->path);
 }
@@ -626,6 +656,9 @@ static int prepare(struct tui *t)
     if (rc != 0)
         return rc;
     bool mem = strcmp(c->db->path, ":memory:") == 0;
+    char err[512]; /* the list's Agent column reads hep_messages: made here when missing */
+    if (db_exec(c->db, SCHEMA_HEP, err, sizeof err) < 0)
+        return cli_runtime_error("%s", err);
     if (c->nfiles && mem) {
         rc = cli_import_files(c, c->files, c->nfiles, false);
         if (rc != 0)
@@ -640,6 +673,10 @@ static int prepare(struct tui *t)
     if (t->live.iface) {
         t->list.f.captures = &t->live.capture;
         t->list.f.ncaptures = 1;
+    } else if (t->hep) {
+        t->list.f.captures = &t->hep_capture;
+        t->list.f.ncaptures = 1;
+        t->list.show[TQ_COL_AGENT] = true; /* on a collector the agents matter */
     } else if (c->nfiles && !mem) {
         t->list.f.capture_names = c->files;
         t->list.f.nnames = (size_t)c->nfiles;
@@ -672,11 +709,26 @@ static void cleanup(struct tui *t)
     free(t);
 }
 
+/* -L: the collector thread (its own writer on c's database) and the header's source. */
+static int hep_open(struct tui *t, const char *const *urls, int n)
+{
+    int rc = hep_bg_start(t->cli, urls, n, &t->hep);
+    if (rc != 0)
+        return rc;
+    t->hep_capture = hep_bg_capture(t->hep);
+    size_t len = (size_t)snprintf(t->source, sizeof t->source, "hep");
+    for (int i = 0; i < n && len < sizeof t->source; i++)
+        len += (size_t)snprintf(t->source + len, sizeof t->source - len, "%s%s", i ? "," : " ",
+                                urls[i]);
+    return 0;
+}
+
 int cmd_ui(struct cli *c)
 {
-    const char *iface = NULL;
+    const char *iface = NULL, *hep[HEP_LISTEN_MAX];
+    int nhep = 0;
     char filter[1024];
-    int rc = parse_args(c, &iface, filter, sizeof filter);
+    int rc = parse_args(c, &iface, filter, sizeof filter, hep, &nhep);
     if (rc != 0)
         return rc;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
@@ -687,10 +739,13 @@ int cmd_ui(struct cli *c)
         abort();
     t->cli = c;
     rc = iface ? live_open(t, iface, filter[0] ? filter : NULL) : 0;
+    if (rc == 0 && nhep)
+        rc = hep_open(t, hep, nhep);
     if (rc == 0)
         rc = prepare(t);
     if (rc != 0) {
         live_close(t);
+        hep_bg_stop(t->hep);
         cleanup(t);
         return rc;
     }
@@ -708,7 +763,9 @@ int cmd_ui(struct cli *c)
         _exit(tui_stop ? 128 + tui_stop : EXIT_RUNTIME);
     }
     int live_rc = live_close(t);
-    rc = t->imp.rc ? t->imp.rc : live_rc;
+    int hep_rc = hep_bg_stop(t->hep);
+    t->hep = NULL;
+    rc = t->imp.rc ? t->imp.rc : (live_rc ? live_rc : hep_rc);
     if (tui_stop)
         rc = 128 + tui_stop;
     cleanup(t);

@@ -151,6 +151,8 @@ struct tui {
     char source[160];
     struct tui_import imp;
     struct tui_live live;
+    struct hep_bg *hep;  /* -L: the HEP collector thread (ui/cli_listen.h), or NULL */
+    int64_t hep_capture; /* its captures.id */
     struct tui_list list;
     struct tui_ladder lad;
     struct tui_text text;

@@ -3,6 +3,7 @@
 #include "ui/tui.h"
 
 #include "capture/live.h"
+#include "ui/cli_listen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static const struct {
     [TQ_COL_STATE] = {9, 9, 2, false, false},     [TQ_COL_STATUS] = {5, 5, 1, false, false},
     [TQ_COL_DURATION] = {8, 8, 4, true, false},   [TQ_COL_CALLID] = {12, 40, 5, false, true},
     [TQ_COL_TRANSPORT] = {5, 9, 5, false, false}, [TQ_COL_MOS] = {4, 4, 5, true, false},
-    [TQ_COL_LOST] = {5, 6, 5, true, false},
+    [TQ_COL_LOST] = {5, 6, 5, true, false},       [TQ_COL_AGENT] = {5, 16, 5, false, true},
 };
 
 void tui_list_init(struct tui *t)
@@ -31,7 +32,8 @@ void tui_list_init(struct tui *t)
     for (int i = 0; i < TQ_NCOLS; i++) {
         l->order[i] = (enum tq_col)i;
         l->show[i] = i != TQ_COL_CALLID && i != TQ_COL_TRANSPORT && i != TQ_COL_MOS &&
-                     i != TQ_COL_LOST; /* optional: chosen in the column dialog */
+                     i != TQ_COL_LOST &&
+                     i != TQ_COL_AGENT; /* optional: chosen in the column dialog */
     }
     l->sort = TQ_COL_START;
     l->f.methods = (1u << TQ_NMETHODS) - 1;
@@ -404,6 +406,8 @@ static const char *cell(const struct tq_row *r, int64_t pos, enum tq_col c, int 
             return "-";
         snprintf(buf, n, "%lld", (long long)r->lost);
         return buf;
+    case TQ_COL_AGENT:
+        return r->agent[0] ? r->agent : "-";
     case TQ_NCOLS:
         break;
     }
@@ -705,6 +709,14 @@ void tui_list_header(struct tui *t)
                  (unsigned long long)atomic_load(&t->live.frames),
                  atomic_load(&t->live.paused) ? " PAUSED" : "",
                  atomic_load(&t->live.failed) ? " STORE ERROR" : "", why);
+    }
+    if (t->hep) {
+        uint64_t pk, st, ag;
+        bool failed;
+        hep_bg_counts(t->hep, &pk, &st, &ag, &failed);
+        snprintf(live, sizeof live, " | %llu hep pkts, %llu sip stored, %llu agent%s%s",
+                 (unsigned long long)pk, (unsigned long long)st, (unsigned long long)ag,
+                 ag == 1 ? "" : "s", failed ? " STORE ERROR" : "");
     }
     snprintf(buf, sizeof buf, " sipscope | %lld/%lld calls | filter %s%s%s | %s%s",
              (long long)l->total, (long long)l->all, filtered ? "on" : "none",
