@@ -25,7 +25,9 @@ static const struct command commands[] = {
      "capture -i IFACE [-w OUT.pcap] [--duration S] [-c N] [-Z USER] [FILTER]  live monitor"},
     {"check", cmd_check,
      "check [-r FILE]... [--json] [--severity LEVEL] [--fail-on LEVEL]  flow diagnostics per call"},
-    {"ui", cmd_ui, "ui [-r FILE]... [-i IFACE] [-L PROTO:ADDR:PORT]...  the interactive call list and ladders (default)"},
+    {"ui", cmd_ui,
+     "ui [-r FILE]... [-i IFACE] [-L PROTO:ADDR:PORT]...  the interactive call list and ladders "
+     "(default)"},
     {"listen", cmd_listen,
      "listen --hep udp|tcp:ADDR:PORT... [--password P] [--keep-duplicates]  HEP collector"},
     {"codes", cmd_codes,

@@ -213,6 +213,8 @@ void tui_text_draw(struct tui *t);
 void tui_text_key(struct tui *t, int ch);
 /* Raw bytes of one message read from the spool: NUL-terminated, owned, NULL on error. */
 char *tui_raw_read(struct tui *t, const struct tq_msg *m, size_t *len);
+/* "HEPvN agent NAME (id N) from PEER" of a message a HEP collector stored; 0 when none. */
+int tui_raw_agent(struct db *db, int64_t msg_id, char *buf, size_t n);
 
 /* tui_filter.c */
 void tui_filter_open(struct tui *t);

@@ -269,6 +269,9 @@ static void draw_pane(struct tui *t, const struct geom *g)
         return;
     }
     int y = 1;
+    char agent[256];
+    if (tui_raw_agent(t->db, m->id, agent, sizeof agent))
+        tui_put(t, y++, x0, w, agent, tui_attr(t, TP_DIM), false);
     for (char *line = raw; line && y < LINES - 1;) {
         char *nl = strchr(line, '\n');
         size_t n = nl ? (size_t)(nl - line) : strlen(line);

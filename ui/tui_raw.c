@@ -101,7 +101,7 @@ static void message_title(char *buf, size_t n, const struct tq_msg *m, size_t k)
 }
 
 /* The HEP agent that sent message id to a collector (hep_messages), as one line; 0 when none. */
-static int hep_describe(struct db *db, int64_t id, char *buf, size_t n)
+int tui_raw_agent(struct db *db, int64_t id, char *buf, size_t n)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db->h,
@@ -137,7 +137,7 @@ int tui_raw_open(struct tui *t, const struct tq_msg *const *msgs, size_t n)
         char outer[256];
         if (tunnel_store_describe(t->db, msgs[k]->id, outer, sizeof outer))
             push(x, tui_printable(outer, strlen(outer)), TP_DIM, NULL, 0, false);
-        if (hep_describe(t->db, msgs[k]->id, outer, sizeof outer))
+        if (tui_raw_agent(t->db, msgs[k]->id, outer, sizeof outer))
             push(x, tui_printable(outer, strlen(outer)), TP_DIM, NULL, 0, false);
         size_t len;
         char *raw = tui_raw_read(t, msgs[k], &len);
