@@ -49,6 +49,7 @@ struct media_ctx {
     void *user;
     struct media_counters cnt;
     uint64_t rtcp_call;    /* call of the flow of the last RTCP packet */
+    uint64_t rtp_call;     /* call of the stream of the last RTP packet */
     int64_t room_retry_ns; /* a full flow table is not swept again before this capture time */
 };
 
@@ -389,6 +390,7 @@ enum media_kind media_packet(struct media_ctx *m, const struct net_payload *pl,
         *created = s;
     }
     stream_packet(s, conv, pl, &h);
+    m->rtp_call = s->call;
     lower(&m->stream_floor, s->last_ns);
     m->cnt.rtp++;
     return MEDIA_RTP;
@@ -467,4 +469,9 @@ const struct media_counters *media_get_counters(const struct media_ctx *m)
 uint64_t media_rtcp_call(const struct media_ctx *m)
 {
     return m->rtcp_call;
+}
+
+uint64_t media_rtp_call(const struct media_ctx *m)
+{
+    return m->rtp_call;
 }

@@ -86,6 +86,8 @@ void media_foreach(struct media_ctx *m, media_stream_fn fn, void *user);
 const struct media_counters *media_get_counters(const struct media_ctx *m);
 /* The call of the flow the last MEDIA_RTCP packet was on (its RTCP flow, else its RTP flow). */
 uint64_t media_rtcp_call(const struct media_ctx *m);
+/* The call of the stream of the last packet media_packet classified as RTP (0: none). */
+uint64_t media_rtp_call(const struct media_ctx *m);
 
 /* "0".."9", "*", "#", "A".."D" for an RFC 4733 event code, '?' for others. */
 char media_dtmf_char(uint8_t event);

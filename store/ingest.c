@@ -106,6 +106,11 @@ struct ingest *ingest_new(struct db *db, char *err, size_t errlen)
     return in;
 }
 
+int ingest_store_rtp(struct ingest *in, char *err, size_t errlen)
+{
+    return media_store_keep_rtp(in->ms, in->w, err, errlen);
+}
+
 int ingest_capture_begin(struct ingest *in, const char *name, const char *quick_hash, int linktype,
                          char *err, size_t errlen)
 {

@@ -65,6 +65,8 @@ void ingest_set_live(struct ingest *in, const struct ingest_live *lv);
 void ingest_tick(struct ingest *in, int64_t now_ns);
 /* Also decodes UDP port as VXLAN (besides 4789); 0 = none. Before the first frame. */
 void ingest_set_vxlan_port(struct ingest *in, uint16_t port);
+/* --store-rtp: keep the RTP/RTCP packets of calls (docs/media.md). Returns 0, or -1 with err. */
+int ingest_store_rtp(struct ingest *in, char *err, size_t errlen);
 struct net_payload;
 struct sip_msg;
 /* Told of every SIP message after its row was written (msg_id = messages.id, 0 when the write

@@ -10,6 +10,7 @@
 #include "dissect/media.h"
 #include "store/call_media.h"
 #include "store/rtcp_store.h"
+#include "store/rtp_store.h"
 #include "store/schema.sql.h"
 
 #define MS_ASSUMED_DELAY_MS                                                                        \
@@ -20,8 +21,10 @@ struct media_store {
     struct db *db;
     struct media_ctx *media;
     sqlite3_stmt *ins, *upd_call, *count;
-    struct call_media *cm; /* per-call verdicts (store/call_media.h) */
-    struct rtcp_store *rs; /* RTCP aggregates (store/rtcp_store.h) */
+    struct call_media *cm;  /* per-call verdicts (store/call_media.h) */
+    struct rtcp_store *rs;  /* RTCP aggregates (store/rtcp_store.h) */
+    struct rtp_store *keep; /* --store-rtp: packets kept (store/rtp_store.h), else NULL */
+    uint64_t first_call_id;
     char err[512];
 };
 
@@ -83,6 +86,7 @@ struct media_store *media_store_new(struct db *db, uint64_t first_call_id, char 
     if (!ms)
         abort();
     ms->db = db;
+    ms->first_call_id = first_call_id;
     if (db_exec(db, SCHEMA_RTP_STREAMS, err, errlen) < 0 ||
         call_media_schema(db, err, errlen) < 0 || rtcp_store_schema(db, err, errlen) < 0 ||
         drop_orphans(db, first_call_id, err, errlen) < 0)
@@ -113,6 +117,7 @@ void media_store_free(struct media_store *ms)
     sqlite3_finalize(ms->count);
     call_media_free(ms->cm);
     rtcp_store_free(ms->rs);
+    rtp_store_free(ms->keep);
     free(ms);
 }
 
@@ -241,13 +246,28 @@ int media_store_packet(struct media_store *ms, const struct net_payload *pl)
     struct media_stream *s = NULL;
     enum media_kind k = media_packet(ms->media, pl, &s);
     if (k == MEDIA_RTCP) {
+        if (ms->keep && rtp_store_packet(ms->keep, media_rtcp_call(ms->media), 1, pl) < 0 &&
+            rtp_store_error(ms->keep) && !ms->err[0])
+            snprintf(ms->err, sizeof ms->err, "%s", rtp_store_error(ms->keep));
         rtcp_packet(ms, pl);
         return 0;
     }
+    if (k == MEDIA_RTP && ms->keep &&
+        rtp_store_packet(ms->keep, media_rtp_call(ms->media), 0, pl) < 0 &&
+        rtp_store_error(ms->keep) && !ms->err[0])
+        snprintf(ms->err, sizeof ms->err, "%s", rtp_store_error(ms->keep));
     if (k != MEDIA_RTP || !s)
         return 0;
     stream_started(ms, s);
     return 1;
+}
+
+int media_store_keep_rtp(struct media_store *ms, struct writer *w, char *err, size_t errlen)
+{
+    if (ms->keep)
+        return 0;
+    ms->keep = rtp_store_new(ms->db, w, ms->first_call_id, err, errlen);
+    return ms->keep ? 0 : -1;
 }
 
 void media_store_call(struct media_store *ms, struct dlg_call *c)

@@ -23,6 +23,10 @@ void media_store_sdp(struct media_store *ms, const struct dlg_call *c, const str
 /* A UDP payload that is not SIP: RTP/RTCP on an expected flow, else dropped at once. Returns 1
  * when it started a new RTP stream, else 0. */
 int media_store_packet(struct media_store *ms, const struct net_payload *pl);
+struct writer;
+/* --store-rtp: from now on keep the RTP/RTCP packets of calls (bytes in the spool through w,
+ * index in rtp_packets; store/rtp_store.h). Returns 0, or -1 with err. */
+int media_store_keep_rtp(struct media_store *ms, struct writer *w, char *err, size_t errlen);
 /* Before a call row is written: sets c->rtp_streams from the streams stored for it. */
 void media_store_call(struct media_store *ms, struct dlg_call *c);
 /* Writes and forgets streams idle past MEDIA_STREAM_IDLE_MS as of now_ns. */

@@ -23,6 +23,17 @@
     "CREATE TRIGGER IF NOT EXISTS calls_delete_rtp AFTER DELETE ON calls BEGIN"                    \
     " DELETE FROM rtp_streams WHERE call = old.id; END;"
 
+/* rtp_packets: with `--store-rtp` only (created on demand, docs/schema.md): one row per RTP/RTCP
+ * packet of a call, the UDP payload kept in the spool at spool_off (len bytes). kind 0 RTP, 1 RTCP.
+ */
+#define SCHEMA_RTP_PACKETS                                                                         \
+    "CREATE TABLE IF NOT EXISTS rtp_packets(id INTEGER PRIMARY KEY, call INTEGER NOT NULL,"        \
+    " ts_ns INTEGER NOT NULL, kind INTEGER NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL,"        \
+    " spool_off INTEGER NOT NULL, len INTEGER NOT NULL);"                                          \
+    "CREATE INDEX IF NOT EXISTS rtp_packets_call ON rtp_packets(call, id);"                        \
+    "CREATE TRIGGER IF NOT EXISTS calls_delete_rtp_packets AFTER DELETE ON calls BEGIN"            \
+    " DELETE FROM rtp_packets WHERE call = old.id; END;"
+
 /* hep_messages: for each message a HEP collector stored (`sipscope listen`), the agent that sent
  * it: capture agent id (chunk 12), name (chunk 19), the agent's socket address, HEP version.
  * Keyed by messages.id. Run on its own by ui/cli_listen.c and store/query.c (docs/hep.md). */

@@ -127,6 +127,11 @@ static uint64_t spool_append(struct writer *w, struct slice raw)
     return off;
 }
 
+uint64_t writer_spool(struct writer *w, struct slice raw)
+{
+    return spool_append(w, raw);
+}
+
 static int begin(struct writer *w)
 {
     if (w->in_txn || failed(w))

@@ -53,6 +53,8 @@ int writer_call(struct writer *w, const struct dlg_call *c);
  * (matched on c->call_id). Returns true when found. */
 bool writer_reload_call(struct writer *w, int64_t first_capture, struct dlg_call *c);
 
+/* Appends raw bytes (e.g. kept RTP, store/rtp_store.h) to the spool; returns their offset. */
+uint64_t writer_spool(struct writer *w, struct slice raw);
 /* Commits the open transaction (and flushes the spool). Returns 0 or -1. */
 int writer_commit(struct writer *w);
 /* The first error met (one line), or NULL. Once set, later writes are ignored. */

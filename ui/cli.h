@@ -22,6 +22,7 @@ struct cli {
     int nfiles;
     bool quiet;
     uint16_t vxlan_port; /* --vxlan-port: a UDP port decoded as VXLAN besides 4789 */
+    bool store_rtp;      /* --store-rtp (import, capture): keep calls' RTP packets */
     int argc;            /* the subcommand's own arguments */
     char **argv;
     struct db *db;

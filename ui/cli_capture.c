@@ -158,6 +158,8 @@ static int parse_args(struct cli *c, struct cap_args *a)
                 return r;
         } else if (strcmp(arg, "-p") == 0) {
             a->live.no_promisc = true;
+        } else if (strcmp(arg, "--store-rtp") == 0) {
+            c->store_rtp = true;
         } else {
             return cli_usage_error(c, "unknown option %s", arg);
         }
@@ -325,6 +327,8 @@ static int open_all(struct run *r)
     if (!r->in)
         return cli_runtime_error("%s", r->err);
     ingest_set_vxlan_port(r->in, r->c->vxlan_port);
+    if (r->c->store_rtp && ingest_store_rtp(r->in, r->err, sizeof r->err) < 0)
+        return cli_runtime_error("%s", r->err);
     return cli_hep_agent_start(&r->a->hep, r->in);
 }
 

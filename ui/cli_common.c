@@ -291,6 +291,10 @@ int cli_import_files(struct cli *c, const char *const *files, int nfiles, bool s
     if (!in)
         return cli_runtime_error("%s", err);
     ingest_set_vxlan_port(in, c->vxlan_port);
+    if (c->store_rtp && ingest_store_rtp(in, err, sizeof err) < 0) {
+        ingest_free(in, NULL, 0);
+        return cli_runtime_error("%s", err);
+    }
     int result = 0;
     for (int i = 0; i < nfiles; i++) {
         int64_t id = 0;

@@ -30,6 +30,10 @@ int cmd_import(struct cli *c)
                 return cli_usage_error(c, "--hep-rate '%s': expected messages per second", v);
             continue;
         }
+        if (strcmp(c->argv[i], "--store-rtp") == 0) {
+            c->store_rtp = true;
+            continue;
+        }
         if (c->argv[i][0] == '-' && strcmp(c->argv[i], "-") != 0)
             return cli_usage_error(c, "unknown option %s", c->argv[i]);
         if (n >= CLI_MAX_FILES)
@@ -38,6 +42,8 @@ int cmd_import(struct cli *c)
     }
     if (n == 0)
         return cli_usage_error(c, "no capture file given (usage: sipscope import FILE...)");
+    if (hep.o.url && c->store_rtp)
+        return cli_usage_error(c, "--store-rtp cannot be used with --hep");
     if (hep.o.url)
         return cli_hep_replay(c, files, n, &hep, rate);
     if (rate > 0)

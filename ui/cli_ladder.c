@@ -9,6 +9,7 @@
 
 #include "store/media_store.h"
 #include "store/rtcp_store.h"
+#include "store/rtp_store.h"
 #include "store/query.h"
 #include "ui/cli.h"
 #include "ui/export.h"
@@ -393,7 +394,7 @@ static struct ladder_stream *to_streams(const struct ladder *l)
 
 /* Writes the loaded ladder in the chosen format; title lists the Call-IDs. */
 static int write_ladder(struct cli *c, const struct ladder_args *a, const struct ladder *l,
-                        char **ids, size_t nids, FILE *o)
+                        char **ids, size_t nids, FILE *o, const int64_t *calls, size_t ncalls)
 {
     if (a->format == EXPORT_JSON) {
         json_ladder(o, c->db, l, ids, nids);
@@ -415,7 +416,29 @@ static int write_ladder(struct cli *c, const struct ladder_args *a, const struct
                            .width = a->width,
                            .raw = raw_get,
                            .raw_user = &rs};
+    struct rtp_pkt *kept = NULL; /* --store-rtp packets, pcap only */
+    size_t nkept = 0;
+    struct export_pkt *media = NULL;
+    char err[1024];
+    if (a->format == EXPORT_PCAP &&
+        rtp_store_load(c->db, calls, ncalls, &kept, &nkept, err, sizeof err) < 0)
+        fprintf(stderr, "sipscope: %s (pcap written without RTP)\n", err);
+    if (nkept) {
+        media = calloc(nkept, sizeof *media);
+        if (!media)
+            abort();
+        for (size_t i = 0; i < nkept; i++)
+            media[i] = (struct export_pkt){.ts_ns = kept[i].ts_ns,
+                                           .src = kept[i].src,
+                                           .dst = kept[i].dst,
+                                           .data = kept[i].data,
+                                           .len = kept[i].len};
+        x.media = media;
+        x.nmedia = nkept;
+    }
     int rc = export_write(a->format, &x, o);
+    free(media);
+    rtp_store_pkts_free(kept, nkept);
     ladder_layout_free(&lay);
     for (size_t i = 0; i < l->nrtp; i++)
         free((char *)streams[i].label);
@@ -532,7 +555,7 @@ static int export_calls(struct cli *c, const struct ladder_args *a, const int64_
             rc = cli_runtime_error("%s: cannot write: %s", path, strerror(errno));
     }
     if (rc == 0) {
-        int w = write_ladder(c, a, &l, names, nnames, o);
+        int w = write_ladder(c, a, &l, names, nnames, o, calls, ncalls);
         if ((o == stdout ? fflush(o) : fclose(o)) != 0 || w != 0)
             rc = cli_runtime_error("%s: write error", path);
     }

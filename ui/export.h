@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ui/ladder.h"
@@ -24,6 +25,14 @@ enum export_format {
  * caller frees and its length in *len, or NULL when unavailable. */
 typedef char *(*export_raw_fn)(void *user, const struct ladder_msg *m, size_t *len);
 
+/* A kept RTP/RTCP packet (--store-rtp) for the pcap export: its UDP payload and addresses. */
+struct export_pkt {
+    int64_t ts_ns;
+    const char *src, *dst; /* "ip:port" / "[v6]:port" */
+    const uint8_t *data;
+    size_t len;
+};
+
 struct export_ctx {
     const struct ladder_layout *layout;
     const char *title; /* e.g. the Call-IDs joined by ", " (wire text; escaped by the exporters) */
@@ -31,6 +40,8 @@ struct export_ctx {
     int width;         /* text: columns to fit (0 = 100) */
     export_raw_fn raw; /* may be NULL: html then shows no raw text, pcap writes nothing */
     void *raw_user;
+    const struct export_pkt *media; /* pcap: kept RTP/RTCP in capture order, merged by time */
+    size_t nmedia;
 };
 
 /* Parses a format name ("text", "json", "mermaid", "plantuml", "html", "svg", "pcap").

@@ -1,4 +1,5 @@
-/* export_pcap.c: a call's SIP messages as a pcap file (nanosecond timestamps, LINKTYPE_ETHERNET)
+/* export_pcap.c: a call's SIP messages (and its RTP/RTCP kept by --store-rtp, interleaved by
+ * capture time) as a pcap file (nanosecond timestamps, LINKTYPE_ETHERNET)
  * rebuilt from the stored raw bytes: Ethernet / IPv4 (RFC 791) or IPv6 (RFC 8200) / UDP (RFC 768,
  * valid checksums) or TCP (RFC 9293: a handshake per connection, seq/ack per direction). */
 #include "ui/export.h"
@@ -223,8 +224,22 @@ static bool is_tcp(const char *transport)
                          strcmp(transport, "WS") == 0 || strcmp(transport, "WSS") == 0);
 }
 
+/* Writes the kept media packets before time `before` (all when before is INT64_MAX). */
+static void media_until(struct pcap_out *po, const struct export_ctx *x, size_t *next,
+                        int64_t before)
+{
+    for (; *next < x->nmedia && x->media[*next].ts_ns < before; (*next)++) {
+        const struct export_pkt *p = &x->media[*next];
+        struct ep s, d;
+        if (parse_ep(p->src, &s) < 0 || parse_ep(p->dst, &d) < 0 || s.family != d.family)
+            continue;
+        udp_packet(po, p->ts_ns, &s, &d, (const char *)p->data, p->len);
+    }
+}
+
 int export_pcap(const struct export_ctx *x, FILE *out)
 {
+    size_t next_media = 0;
     struct pcap_out *po = calloc(1, sizeof *po);
     if (!po)
         abort();
@@ -247,12 +262,14 @@ int export_pcap(const struct export_ctx *x, FILE *out)
         char *raw = x->raw(x->raw_user, m, &n);
         if (!raw)
             continue;
+        media_until(po, x, &next_media, m->ts_ns);
         if (is_tcp(m->transport))
             tcp_message(po, m->ts_ns, &s, &d, raw, n);
         else
             udp_packet(po, m->ts_ns, &s, &d, raw, n);
         free(raw);
     }
+    media_until(po, x, &next_media, INT64_MAX);
     free(po);
     return ferror(out) ? -1 : 0;
 }
