@@ -281,10 +281,13 @@ static void *capture_main(void *arg)
             break;
         publish_stats(l, false);
     }
+    /* The kernel's drop counters as of the stop: the socket stays open while the drain reads
+     * what it holds and the -w file is flushed, and whatever arrives then and overflows it is
+     * after the capture, not lost from it (a SIGINT under heavy traffic would count it). */
+    publish_stats(l, true);
     drain(l);
     if (!l->err[0])
         flush_dump(l, true);
-    publish_stats(l, true);
     l->st.received = l->received;
     atomic_store_explicit(&l->done, true, memory_order_release);
     return NULL;
