@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ui/ladder.h"
@@ -24,6 +25,14 @@ enum export_format {
  * caller frees and its length in *len, or NULL when unavailable. */
 typedef char *(*export_raw_fn)(void *user, const struct ladder_msg *m, size_t *len);
 
+/* One diagnostics finding shown by the text and html exports (docs/diagnostics.md); its
+ * strings are ours or wire text (escaped by the exporters). */
+struct export_finding {
+    const char *rule, *severity, *message, *spec;
+    int64_t *ids; /* messages.id it points at (ladder_msg.id), nids of them */
+    size_t nids;
+};
+
 struct export_ctx {
     const struct ladder_layout *layout;
     const char *title; /* e.g. the Call-IDs joined by ", " (wire text; escaped by the exporters) */
@@ -31,6 +40,8 @@ struct export_ctx {
     int width;         /* text: columns to fit (0 = 100) */
     export_raw_fn raw; /* may be NULL: html then shows no raw text, pcap writes nothing */
     void *raw_user;
+    const struct export_finding *findings; /* may be NULL: no Findings section */
+    size_t nfindings;
 };
 
 /* Parses a format name ("text", "json", "mermaid", "plantuml", "html", "svg", "pcap").
