@@ -671,3 +671,16 @@ int tq_import_progress(struct db *db, const char *const *names, size_t n, int *c
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : -1;
 }
+
+int tq_call_findings(struct db *db, int64_t call)
+{
+    char err[128];
+    sqlite3_stmt *st =
+        db_prepare(db, "SELECT max(severity) FROM findings WHERE call=?", err, sizeof err);
+    if (!st) /* no findings table yet: nothing checked */
+        return 0;
+    sqlite3_bind_int64(st, 1, call);
+    int sev = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return sev;
+}

@@ -101,6 +101,10 @@ int64_t tq_data_version(struct tq *q);
 /* Largest call id in the database (0 when none). */
 int64_t tq_max_id(struct tq *q);
 
+/* The worst severity (1 info, 2 warning, 3 error) of the call's cached diagnostics findings
+ * (docs/diagnostics.md), 0 when none are cached (never computed here). */
+int tq_call_findings(struct db *db, int64_t call);
+
 /* Name of method checkbox i (< TQ_NMETHODS), "other" for the last. */
 const char *tq_method_name(unsigned i);
 /* Column title and the column's SQL sort key are kept here; title for the UI. */

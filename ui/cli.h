@@ -63,5 +63,11 @@ int cmd_check(struct cli *c);
  * (docs/diagnostics.md); its "messages" are indexes into that order. 0, or -1 with err. */
 int check_json_ladder(FILE *o, struct db *db, const int64_t *msg_ids, size_t n, char *err,
                       size_t errlen);
+/* The same findings for the text and html exports: a malloc'd array in *out (free with
+ * check_findings_free). 0, or -1 with err. */
+struct export_finding;
+int check_findings_load(struct db *db, const int64_t *msg_ids, size_t n,
+                        struct export_finding **out, size_t *nout, char *err, size_t errlen);
+void check_findings_free(struct export_finding *v, size_t n);
 
 #endif

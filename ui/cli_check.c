@@ -8,6 +8,7 @@
 #include "dissect/diag.h"
 #include "store/diag_store.h"
 #include "ui/cli.h"
+#include "ui/export.h"
 #include "ui/json.h"
 #include "ui/textsafe.h"
 
@@ -181,8 +182,9 @@ static int on_ladder_finding(void *user, const struct ds_finding *f)
     return 0;
 }
 
-int check_json_ladder(FILE *o, struct db *db, const int64_t *msg_ids, size_t n, char *err,
-                      size_t errlen)
+/* The calls of the given messages (distinct), malloc'd in *calls. 0, or -1 with err. */
+static int calls_of(struct db *db, const int64_t *msg_ids, size_t n, int64_t **calls_out,
+                    size_t *ncalls_out, char *err, size_t errlen)
 {
     int64_t *calls = malloc((n ? n : 1) * sizeof *calls);
     size_t ncalls = 0;
@@ -204,6 +206,18 @@ int check_json_ladder(FILE *o, struct db *db, const int64_t *msg_ids, size_t n, 
             calls[ncalls++] = call;
     }
     sqlite3_finalize(st);
+    *calls_out = calls;
+    *ncalls_out = ncalls;
+    return 0;
+}
+
+int check_json_ladder(FILE *o, struct db *db, const int64_t *msg_ids, size_t n, char *err,
+                      size_t errlen)
+{
+    int64_t *calls;
+    size_t ncalls;
+    if (calls_of(db, msg_ids, n, &calls, &ncalls, err, errlen) < 0)
+        return -1;
     struct lad l = {.o = o, .ids = msg_ids, .n = n};
     int rc = 0;
     fputs("[", o);
@@ -214,4 +228,89 @@ int check_json_ladder(FILE *o, struct db *db, const int64_t *msg_ids, size_t n, 
     fputs(l.shown ? "\n]" : "]", o);
     free(calls);
     return rc;
+}
+
+/* ---- findings for the text and html exports ---- */
+
+struct load {
+    struct export_finding *v;
+    size_t n, cap;
+};
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s ? s : "");
+    char *d = malloc(n + 1);
+    if (!d)
+        abort();
+    memcpy(d, s ? s : "", n + 1);
+    return d;
+}
+
+static int on_load(void *user, const struct ds_finding *f)
+{
+    struct load *ld = user;
+    if (ld->n == ld->cap) {
+        ld->cap = ld->cap ? ld->cap * 2 : 8;
+        ld->v = realloc(ld->v, ld->cap * sizeof *ld->v);
+        if (!ld->v)
+            abort();
+    }
+    struct export_finding *e = &ld->v[ld->n++];
+    *e = (struct export_finding){.rule = dup_str(f->rule),
+                                 .severity = dup_str(diag_sev_name((enum diag_sev)f->severity)),
+                                 .message = dup_str(f->message),
+                                 .spec = dup_str(f->spec)};
+    size_t commas = 1;
+    for (const char *p = f->ids; *p; p++)
+        commas += *p == ',';
+    e->ids = malloc(commas * sizeof *e->ids);
+    if (!e->ids)
+        abort();
+    for (const char *p = f->ids; *p && e->nids < commas;) {
+        char *end;
+        long long id = strtoll(p, &end, 10);
+        if (end == p)
+            break;
+        e->ids[e->nids++] = id;
+        p = *end == ',' ? end + 1 : end;
+    }
+    return 0;
+}
+
+void check_findings_free(struct export_finding *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free((char *)v[i].rule);
+        free((char *)v[i].severity);
+        free((char *)v[i].message);
+        free((char *)v[i].spec);
+        free(v[i].ids);
+    }
+    free(v);
+}
+
+int check_findings_load(struct db *db, const int64_t *msg_ids, size_t n,
+                        struct export_finding **out, size_t *nout, char *err, size_t errlen)
+{
+    int64_t *calls;
+    size_t ncalls;
+    *out = NULL;
+    *nout = 0;
+    if (calls_of(db, msg_ids, n, &calls, &ncalls, err, errlen) < 0)
+        return -1;
+    struct load ld = {0};
+    int rc = 0;
+    if (ncalls &&
+        (diag_store_update(db, calls, ncalls, NULL, 0, err, errlen) < 0 ||
+         diag_store_read(db, calls, ncalls, NULL, 0, DIAG_INFO, on_load, &ld, err, errlen) < 0))
+        rc = -1;
+    free(calls);
+    if (rc < 0) {
+        check_findings_free(ld.v, ld.n);
+        return -1;
+    }
+    *out = ld.v;
+    *nout = ld.n;
+    return 0;
 }

@@ -436,9 +436,25 @@ static int write_ladder(struct cli *c, const struct ladder_args *a, const struct
         x.media = media;
         x.nmedia = nkept;
     }
+    struct export_finding *fv = NULL;
+    size_t nf = 0;
+    if (a->format == EXPORT_TEXT || a->format == EXPORT_HTML) { /* docs/diagnostics.md */
+        int64_t *mids = malloc((l->n ? l->n : 1) * sizeof *mids);
+        char ferr[512];
+        if (!mids)
+            abort();
+        for (size_t i = 0; i < l->n; i++)
+            mids[i] = l->v[i].id;
+        if (check_findings_load(c->db, mids, l->n, &fv, &nf, ferr, sizeof ferr) < 0)
+            fprintf(stderr, "sipscope: %s\n", ferr);
+        free(mids);
+        x.findings = fv;
+        x.nfindings = nf;
+    }
     int rc = export_write(a->format, &x, o);
     free(media);
     rtp_store_pkts_free(kept, nkept);
+    check_findings_free(fv, nf);
     ladder_layout_free(&lay);
     for (size_t i = 0; i < l->nrtp; i++)
         free((char *)streams[i].label);

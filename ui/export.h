@@ -33,6 +33,14 @@ struct export_pkt {
     size_t len;
 };
 
+/* One diagnostics finding shown by the text and html exports (docs/diagnostics.md); its
+ * strings are ours or wire text (escaped by the exporters). */
+struct export_finding {
+    const char *rule, *severity, *message, *spec;
+    int64_t *ids; /* messages.id it points at (ladder_msg.id), nids of them */
+    size_t nids;
+};
+
 struct export_ctx {
     const struct ladder_layout *layout;
     const char *title; /* e.g. the Call-IDs joined by ", " (wire text; escaped by the exporters) */
@@ -42,6 +50,8 @@ struct export_ctx {
     void *raw_user;
     const struct export_pkt *media; /* pcap: kept RTP/RTCP in capture order, merged by time */
     size_t nmedia;
+    const struct export_finding *findings; /* may be NULL: no Findings section */
+    size_t nfindings;
 };
 
 /* Parses a format name ("text", "json", "mermaid", "plantuml", "html", "svg", "pcap").

@@ -1,6 +1,7 @@
 /* export_html.c: the ladder as one self-contained HTML page: inline SVG coloured by response
  * class, every raw message in the DOM (HTML-escaped <pre>), a click on an arrow shows it; RTP
- * figures in a table. No network: no external resource, and a CSP meta that forbids loading any. */
+ * figures in a table, then the diagnostics findings. No network: no external resource, and a CSP
+ * meta that forbids loading any. */
 #include "ui/export.h"
 
 #include <stdlib.h>
@@ -131,6 +132,39 @@ static void stream_table(const struct export_ctx *x, FILE *out)
         fputs("</table>\n", out);
 }
 
+/* The findings list (docs/diagnostics.md): rule, severity, message, spec, and the time of each
+ * row it points at (all text escaped). */
+static void findings_list(const struct export_ctx *x, FILE *out)
+{
+    if (!x->nfindings)
+        return;
+    fprintf(out, "<h2>Findings (%zu)</h2>\n<ul class=\"findings\">\n", x->nfindings);
+    for (size_t i = 0; i < x->nfindings; i++) {
+        const struct export_finding *f = &x->findings[i];
+        fputs("<li><strong>", out);
+        cstr(out, f->severity);
+        fputs("</strong> <code>", out);
+        cstr(out, f->rule);
+        fputs("</code>: ", out);
+        cstr(out, f->message);
+        fputs(" <i>(", out);
+        cstr(out, f->spec);
+        fputs(")</i>", out);
+        const char *sep = " at ";
+        for (size_t j = 0; j < x->layout->nrows; j++) {
+            const struct ladder_row *r = &x->layout->rows[j];
+            for (size_t k = 0; r->msg && k < f->nids; k++)
+                if (f->ids[k] == r->msg->id) {
+                    fprintf(out, "%s%.6f s", sep, (double)r->rel_ns / 1e9);
+                    sep = ", ";
+                    break;
+                }
+        }
+        fputs("</li>\n", out);
+    }
+    fputs("</ul>\n", out);
+}
+
 int export_html(const struct export_ctx *x, FILE *out)
 {
     fputs(HTML_HEAD, out);
@@ -149,6 +183,7 @@ int export_html(const struct export_ctx *x, FILE *out)
           "</div>\n",
           out);
     stream_table(x, out);
+    findings_list(x, out);
     raw_messages(x, out);
     fputs(HTML_SCRIPT, out);
     fputs("</body>\n</html>\n", out);

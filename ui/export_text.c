@@ -1,5 +1,6 @@
 /* export_text.c: the text ladder (UTF-8 box drawing or plain ASCII, fitted to a width, time and
- * delta per row, SDP summaries) and the format dispatcher of export.h. */
+ * delta per row, SDP summaries, a "!" in the gutter of rows a finding points at and a Findings
+ * section) and the format dispatcher of export.h. */
 #include "ui/export.h"
 
 #include <stdlib.h>
@@ -155,6 +156,116 @@ static void arrow(struct canvas *cv, size_t a, size_t b, bool rtp, const struct 
         cv_put(cv, lo + 1, g->left);
 }
 
+/* Whether a finding points at the message of row r. */
+static bool finding_at(const struct export_ctx *x, const struct ladder_row *r)
+{
+    for (size_t i = 0; r->msg && r->msg->id && i < x->nfindings; i++)
+        for (size_t k = 0; k < x->findings[i].nids; k++)
+            if (x->findings[i].ids[k] == r->msg->id)
+                return true;
+    return false;
+}
+
+/* Prints wire or rule text on one line: control bytes become '?'; ascii turns "§" into "sec."
+ * and any other non-ASCII character into one '?'. */
+static void plain(FILE *out, const char *s, bool ascii)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (ascii && p[0] == 0xC2 && p[1] == 0xA7) {
+            fputs("sec.", out);
+            p++;
+        } else if (ascii && *p >= 0x80) {
+            if ((*p & 0xC0) != 0x80)
+                putc('?', out);
+        } else {
+            putc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+        }
+    }
+}
+
+/* Writes s (one line, printable) cut at spaces into lines of at most w characters; every line
+ * after the first is indented by four spaces. A word longer than a line is cut. */
+static void wrapped(FILE *out, const char *s, size_t w)
+{
+    const size_t indent = 4;
+    size_t room = w > 20 ? w : 20, col = 0;
+    bool fresh = true; /* nothing on this line yet */
+    while (*s) {
+        size_t len = strcspn(s, " "), chars = 0;
+        for (size_t i = 0; i < len; i++)
+            chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+        if (!fresh && col + 1 + chars > room) { /* next line */
+            fputs("\n    ", out);
+            col = indent;
+        } else if (!fresh) {
+            putc(' ', out);
+            col++;
+        }
+        fresh = false;
+        size_t i = 0;
+        for (; i < len; i++) {
+            if (((unsigned char)s[i] & 0xC0) != 0x80 && col >= room) { /* cut a long word */
+                fputs("\n    ", out);
+                col = indent;
+            }
+            putc(s[i], out);
+            col += ((unsigned char)s[i] & 0xC0) != 0x80;
+        }
+        s += len;
+        while (*s == ' ')
+            s++;
+    }
+    putc('\n', out);
+}
+
+/* The "Findings" section after the ladder: each finding with the times of its rows, wrapped to
+ * the text's width. */
+static void findings(const struct export_ctx *x, size_t w, FILE *out)
+{
+    if (!x->nfindings)
+        return;
+    fprintf(out, "\nFindings (%zu)\n", x->nfindings);
+    for (size_t i = 0; i < x->nfindings; i++) {
+        const struct export_finding *f = &x->findings[i];
+        char *buf = NULL;
+        size_t blen = 0;
+        FILE *m = open_memstream(&buf, &blen);
+        if (!m)
+            abort();
+        fputs("! ", m);
+        plain(m, f->severity, true);
+        fputs(" ", m);
+        plain(m, f->rule, true);
+        fputs(": ", m);
+        plain(m, f->message, x->ascii);
+        fclose(m);
+        wrapped(out, buf, w);
+        free(buf);
+        m = open_memstream(&buf, &blen);
+        if (!m)
+            abort();
+        fputs("  at", m);
+        size_t shown = 0;
+        for (size_t j = 0; j < x->layout->nrows; j++) {
+            const struct ladder_row *r = &x->layout->rows[j];
+            for (size_t k = 0; r->msg && k < f->nids; k++)
+                if (f->ids[k] == r->msg->id) {
+                    fprintf(m, " %.6f", (double)r->rel_ns / 1e9);
+                    shown++;
+                    break;
+                }
+        }
+        fputs(shown ? "" : " -", m);
+        fputs("  (", m);
+        plain(m, f->spec, x->ascii);
+        fputs(")", m);
+        fclose(m);
+        fputs("  ", out); /* wrapped() drops leading spaces */
+        wrapped(out, buf + 2, w > 2 ? w - 2 : w);
+        free(buf);
+    }
+}
+
 static void row(const struct export_ctx *x, const struct text_geo *t, struct canvas *cv,
                 const struct ladder_row *r, FILE *out)
 {
@@ -166,7 +277,9 @@ static void row(const struct export_ctx *x, const struct text_geo *t, struct can
              (double)r->delta_ns / 1e9);
     cv_clear(cv, t->lanes, nh, g->lane);
     cv_text(cv, 0, stamp, TEXT_GUTTER - 1, g, true);
-    if (a == b) { /* a message to itself: a small loop right of the lane */
+    if (finding_at(x, r))
+        cv_put(cv, TEXT_GUTTER - 1, "!"); /* a finding points at this message */
+    if (a == b) {                         /* a message to itself: a small loop right of the lane */
         for (size_t i = a + 1; i < a + 3; i++)
             cv_put(cv, i, g->line);
         cv_put(cv, a + 3, g->self_top);
@@ -203,6 +316,7 @@ int export_text(const struct export_ctx *x, FILE *out)
     header(x, &t, &cv, x->ascii ? &ASCII_G : &UTF8_G, out);
     for (size_t i = 0; i < x->layout->nrows; i++)
         row(x, &t, &cv, &x->layout->rows[i], out);
+    findings(x, t.w, out);
     free(cv.c);
     return ferror(out) ? -1 : 0;
 }

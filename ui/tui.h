@@ -95,6 +95,9 @@ struct tui_ladder {
     size_t cur, top, hoff; /* selected row, first row shown, first host column shown */
     bool by_addr, pane;
     long mark[2]; /* messages marked for a diff (-1 = none) */
+
+    struct export_finding *finds; /* the calls' diagnostics findings (owned, may be NULL) */
+    size_t nfinds;
 };
 
 struct tui_textline {

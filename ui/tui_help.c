@@ -42,6 +42,7 @@ static const struct key_help ladder_keys[] = {
     {"F6 R", "raw text of every message"},
     {"Space", "mark a message; a second mark shows the diff"},
     {"i", "what this response code means and what to do"},
+    {"e", "the diagnostics findings at this message (rows marked !)"},
     {"t", "show / hide the raw side pane"},
     {"a", "one column per address instead of address:port"},
     {"F4 x", "add the related legs"},

@@ -1,6 +1,7 @@
 /* tui_ladder.c: the call-flow screen: one lane per host (ui/ladder.h lays it out), arrows
  * labelled and coloured by response class, time and delta per row, SDP summaries, the selected
- * message's raw text in a side pane, several calls together. */
+ * message's raw text in a side pane, several calls together, a "!" on rows a diagnostics
+ * finding points at and its explanation on 'e'. */
 #include "ui/tui.h"
 
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "store/media_store.h"
+#include "ui/export.h"
 
 #define MARGIN        13 /* "12:34:56.789 " / "+0.004001 " */
 #define MIN_LANE      16
@@ -23,6 +25,9 @@ void tui_ladder_free(struct tui *t)
     free(d->rtp);
     free(d->ls);
     tq_msgs_free(&d->msgs);
+    check_findings_free(d->finds, d->nfinds);
+    d->finds = NULL;
+    d->nfinds = 0;
     d->lm = NULL;
     d->rtp = NULL;
     d->ls = NULL;
@@ -86,6 +91,40 @@ static void load_rtp(struct tui *t, const int64_t *calls, size_t n)
         d->nrtp = 0;
 }
 
+/* The calls' diagnostics findings, computed now when not cached (docs/diagnostics.md); an
+ * error just shows none. */
+static void load_findings(struct tui *t)
+{
+    struct tui_ladder *d = &t->lad;
+    int64_t *ids = malloc((d->msgs.n + 1) * sizeof *ids);
+    char err[256];
+    if (!ids)
+        abort();
+    for (size_t i = 0; i < d->msgs.n; i++)
+        ids[i] = d->msgs.v[i].id;
+    if (check_findings_load(t->db, ids, d->msgs.n, &d->finds, &d->nfinds, err, sizeof err) < 0)
+        d->nfinds = 0;
+    free(ids);
+}
+
+/* Whether finding f points at the message with this id. */
+static bool points_at(const struct export_finding *f, int64_t id)
+{
+    for (size_t k = 0; k < f->nids; k++)
+        if (f->ids[k] == id)
+            return true;
+    return false;
+}
+
+/* How many findings point at message m (NULL: a stream row, none). */
+static size_t findings_at(const struct tui_ladder *d, const struct tq_msg *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; m && i < d->nfinds; i++)
+        n += points_at(&d->finds[i], m->id);
+    return n;
+}
+
 int tui_ladder_open(struct tui *t, const int64_t *calls, size_t n)
 {
     struct tui_ladder *d = &t->lad;
@@ -121,6 +160,7 @@ int tui_ladder_open(struct tui *t, const int64_t *calls, size_t n)
                                        .sdp_summary = m->sdp};
     }
     load_rtp(t, calls, n < MAX_CALLS_SQL ? n : MAX_CALLS_SQL);
+    load_findings(t);
     d->cur = d->top = d->hoff = 0;
     d->mark[0] = d->mark[1] = -1;
     d->pane = COLS >= 120;
@@ -233,9 +273,9 @@ static void draw_row(struct tui *t, const struct geom *g, size_t i, int y)
         attr = tui_attr(t, TP_CURSOR);
     char clock[32], delta[32];
     tui_clock(clock, sizeof clock, m ? m->ts_ns : r->stream->first_ns, 3);
-    snprintf(delta, sizeof delta, "%c+%.6f",
+    snprintf(delta, sizeof delta, "%c+%.6f%s",
              i == (size_t)d->mark[0] || i == (size_t)d->mark[1] ? '*' : ' ',
-             (double)r->delta_ns / 1e9);
+             (double)r->delta_ns / 1e9, findings_at(d, m) ? " !" : "");
     tui_put(t, y, 0, MARGIN - 1, clock, sel ? attr : TA_NORMAL, true);
     tui_put(t, y + 1, 0, MARGIN - 1, delta, tui_attr(t, TP_DIM), true);
     draw_lanes(d, g, y);
@@ -345,6 +385,76 @@ static void open_raw(struct tui *t, bool all)
         t->screen = TUI_RAW;
     }
     free(v);
+}
+
+/* Appends a line (owned) to the text screen. */
+static void text_push(struct tui_text *x, char *s, int pair)
+{
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 32;
+        x->l = realloc(x->l, x->cap * sizeof *x->l);
+        if (!x->l)
+            abort();
+    }
+    x->l[x->n++] = (struct tui_textline){s, pair};
+}
+
+/* Appends s wrapped at spaces to lines of at most w characters, continuations indented. */
+static void text_wrapped(struct tui_text *x, const char *s, size_t w, int pair)
+{
+    char *p = tui_printable(s, strlen(s));
+    const char *q = p;
+    bool first = true;
+    while (*q) {
+        size_t room = first ? w : w - 4, n = strlen(q);
+        if (n > room) {
+            n = room;
+            while (n > room / 2 && q[n] != ' ')
+                n--;
+            if (q[n] != ' ')
+                n = room;
+        }
+        char *line = malloc(n + 5);
+        if (!line)
+            abort();
+        snprintf(line, n + 5, "%s%.*s", first ? "" : "    ", (int)n, q);
+        text_push(x, line, pair);
+        q += n;
+        while (*q == ' ')
+            q++;
+        first = false;
+    }
+    free(p);
+}
+
+/* 'e': the explanation of the findings that point at the selected message (rule, severity,
+ * message, spec), in the text screen; Esc returns. */
+static void explain(struct tui *t)
+{
+    struct tui_ladder *d = &t->lad;
+    const struct tq_msg *m = msg_of(t, d->cur);
+    size_t n = findings_at(d, m);
+    if (!n) {
+        tui_message(t, "no diagnostics finding points at this message ('!' marks those that do)");
+        return;
+    }
+    struct tui_text *x = &t->text;
+    tui_text_free(t);
+    x->back = TUI_LADDER;
+    snprintf(x->title, sizeof x->title, " Findings: %zu at this message (docs/diagnostics.md)", n);
+    size_t w = COLS > 24 ? (size_t)COLS - 2 : 22;
+    for (size_t i = 0; i < d->nfinds; i++) {
+        const struct export_finding *f = &d->finds[i];
+        if (!points_at(f, m->id))
+            continue;
+        char head[160];
+        snprintf(head, sizeof head, "%s %s", f->severity, f->rule);
+        text_wrapped(x, head, w, strcmp(f->severity, "info") ? TP_5XX : TP_TITLE);
+        text_wrapped(x, f->message, w, TP_NONE);
+        text_wrapped(x, f->spec, w, TP_DIM);
+        text_push(x, tui_printable("", 0), TP_NONE);
+    }
+    t->screen = TUI_RAW;
 }
 
 /* Space marks a message; the second mark opens the diff of the two. */
@@ -466,6 +576,9 @@ void tui_ladder_key(struct tui *t, int ch)
     case 'a':
         d->by_addr = !d->by_addr;
         build(t);
+        break;
+    case 'e':
+        explain(t);
         break;
     case 'i':
         if (tui_ladder_code(t))

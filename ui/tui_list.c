@@ -3,6 +3,7 @@
 #include "ui/tui.h"
 
 #include "capture/live.h"
+#include "dissect/diag.h"
 #include "ui/cli_listen.h"
 
 #include <stdio.h>
@@ -453,6 +454,12 @@ static void draw_row(struct tui *t, int y, const struct layout *lo, const struct
         const char *s = cell(r, pos, lo->col[i], lo->w[i], buf, sizeof buf, &p);
         if (lo->col[i] == TQ_COL_INDEX && sel) {
             snprintf(mark, sizeof mark, "*%.60s", s);
+            s = mark;
+        }
+        if (lo->col[i] == TQ_COL_INDEX && tq_call_findings(t->db, r->id) >= DIAG_WARNING) {
+            char bang[72]; /* a warning or error finding (docs/diagnostics.md) */
+            snprintf(bang, sizeof bang, "!%.60s", s);
+            snprintf(mark, sizeof mark, "%s", bang);
             s = mark;
         }
         put_cell(t, y, lo, i, s, cur || sel || p == TP_NONE ? base : tui_attr(t, p));
