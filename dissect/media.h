@@ -12,9 +12,10 @@
 #include "dissect/rtp_stats.h"
 #include "dissect/sdp.h"
 
-#define MEDIA_MAX_FLOWS        65536 /* expected flows held at once; when full, the longest idle go */
-#define MEDIA_FLOW_MIN_IDLE_MS (60 * 1000) /* a full table never forgets a flow younger than this  \
-                                            */
+#define MEDIA_MAX_FLOWS 65536 /* expected flows held at once; when full, the longest idle go */
+#define MEDIA_FLOW_MIN_IDLE_MS                                                                     \
+    (60 * 1000)                    /* a full table never forgets a flow younger than this          \
+                                    */
 #define MEDIA_MAX_STREAMS    65536 /* streams held at once; beyond, new ones are not tracked */
 #define MEDIA_MAX_ENC        24    /* encoding name bytes kept ("telephone-event" fits) */
 #define MEDIA_MAX_DTMF       32    /* DTMF digits kept per stream */

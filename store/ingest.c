@@ -32,7 +32,7 @@ struct ingest {
     int64_t clock_ns;        /* live: the latest of the last tick and the last frame */
     bool flushing;           /* ingest_capture_end is writing every call */
     uint64_t base_frag, base_tcp, base_calls; /* eviction counters when the capture began */
-    ingest_sip_fn sip_hook;  /* ingest_set_sip_hook, or NULL */
+    ingest_sip_fn sip_hook;                   /* ingest_set_sip_hook, or NULL */
     void *sip_hook_user;
 };
 

@@ -20,7 +20,7 @@ struct q_filter {
     const char *agent;          /* HEP agent name or id (hep_messages, docs/hep.md), or NULL */
     bool has_hep;               /* set by q_calls: the hep_messages table exists */
 
-    const char *has_finding;    /* rule id: calls with such a finding (findings table), or NULL */
+    const char *has_finding; /* rule id: calls with such a finding (findings table), or NULL */
 };
 
 struct q_call {

@@ -37,7 +37,7 @@ struct cap_args {
     char filter_buf[MAX_FILTER];
     double duration;          /* --duration seconds, 0 = until stopped */
     uint32_t call_timeout_ms; /* --call-timeout, 0 = never */
-    struct cli_hep_agent hep;  /* --hep ... (docs/hep.md) */
+    struct cli_hep_agent hep; /* --hep ... (docs/hep.md) */
 };
 
 static void on_signal(int sig)
