@@ -42,7 +42,7 @@ static const struct rule rules[] = {
       "Max-Forwards exhausted (0 / 483)", rule_max_forwards),
     R("loop-detected", DIAG_ERROR, "RFC 3261 §16.3 item 4, §21.4.20", "482 Loop Detected",
       rule_loop_482),
-    R("trying-forwarded", DIAG_WARNING, "RFC 3261 §16.7 item 3, §16.2",
+    R("trying-forwarded", DIAG_WARNING, "RFC 3261 §16.7 items 3, 5; §16.11",
       "100 Trying forwarded upstream by a proxy", rule_trying_forwarded),
     R("via-branch-cookie", DIAG_WARNING, "RFC 3261 §8.1.1.7",
       "Via branch without the z9hG4bK magic cookie", rule_via_cookie),

@@ -1,7 +1,7 @@
 /* diag_leg.c: diagnostics rules over dialog identity and proxied legs: the To/From tags of
  * in-dialog messages against the dialogs the initial INVITE created (RFC 3261 §8.2.6.2, §12.1,
- * §12.2.1.1, §12.2.2), and 100 Trying relayed upstream by a proxy (RFC 3261 §16.7 item 3,
- * §16.2, §16.11). One rule per function (dissect/diag_priv.h). */
+ * §12.2.1.1, §12.2.2), and 100 Trying relayed upstream by a proxy (RFC 3261 §16.7 items 3 and 5,
+ * §16.11). One rule per function (dissect/diag_priv.h). */
 #include "dissect/banned.h"
 #include "dissect/diag_priv.h"
 
@@ -178,11 +178,11 @@ static bool usable_100(const struct diag_ctx *x, size_t i)
 
 /* trying-forwarded, on a capture that sees a proxy P's legs. (a) A 100 sent by P that answers a
  * request P sent itself (its top Via is P's own, the branch of P's request downstream): P relayed
- * the 100 without removing its Via (§16.7 item 3; §16.11 for a stateless proxy alike). (b) P sent
- * upstream its own 100 for a request and then also the downstream 100 for the same CSeq, relayed:
- * the Via list of the one P received minus P's entry, every other header equal. Having generated
- * a 100, P is stateful and must not forward one (§16.7 item 3); a stateless proxy, which forwards
- * every response (§16.11), never generates one, so relayed 100s alone are not flagged. */
+ * the 100 without removing its Via (§16.7 items 3, 5; §16.11 for a stateless proxy alike). (b) P
+ * sent upstream its own 100 for a request and then also the downstream 100 for the same CSeq,
+ * relayed: the Via list of the one P received minus P's entry, every other header equal. Having
+ * generated a 100, P is stateful and must not forward one (§16.7 item 5); a stateless proxy, which
+ * forwards every response (§16.11), never generates one, so relayed 100s alone are not flagged. */
 void rule_trying_forwarded(struct diag_ctx *x)
 {
     const struct diag_msg *cm = x->c->msg;

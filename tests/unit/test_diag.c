@@ -284,6 +284,81 @@ static void test_fuzz_finds(void)
     free(c);
 }
 
+/* to-tag-changed: requests of the callee (tags the other way round), a forked early dialog,
+ * CANCEL with a fresh tag in its 200, a call whose INVITE the capture missed; and a re-INVITE of
+ * the callee with another From tag. */
+static void test_to_tag_edges(void)
+{
+    struct call *c = calloc(1, sizeof *c);
+    add(c, A, B, 0, REQ("INVITE", "1", "z9hG4bK1", "") "Content-Length: 0\n\n", NULL);
+    add(c, B, A, 5, RESP("180 Ringing", "INVITE", "1", "z9hG4bK1", ";tag=b1") "\n", NULL);
+    add(c, A, B, 6, REQ("PRACK", "2", "z9hG4bK2", ";tag=b1") "Content-Length: 0\n\n", NULL);
+    add(c, B, A, 7, RESP("200 OK", "PRACK", "2", "z9hG4bK2", ";tag=b1") "\n", NULL);
+    add(c, B, A, 9, RESP("200 OK", "INVITE", "1", "z9hG4bK1", ";tag=b2") "\n", NULL);
+    add(c, A, B, 10, REQ("ACK", "1", "z9hG4bK3", ";tag=b2") "Content-Length: 0\n\n", NULL);
+    add(c, A, B, 11, REQ("CANCEL", "1", "z9hG4bK1", "") "Content-Length: 0\n\n", NULL);
+    add(c, B, A, 12, RESP("200 OK", "CANCEL", "1", "z9hG4bK1", ";tag=fresh") "\n", NULL);
+    add(c, B, A, 20,
+        "BYE sip:a@10.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK9\n"
+        "From: <sip:b@x>;tag=b2\nTo: <sip:a@x>;tag=aa\nCall-ID: c1@x\nCSeq: 7 BYE\n"
+        "Max-Forwards: 70\nContent-Length: 0\n\n",
+        NULL);
+    add(c, A, B, 21,
+        "SIP/2.0 200 OK\nVia: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK9\n"
+        "From: <sip:b@x>;tag=b2\nTo: <sip:a@x>;tag=aa\nCall-ID: c1@x\nCSeq: 7 BYE\n\n",
+        NULL);
+    run(c);
+    CHECK_EQ_INT(count(c, "to-tag-changed"), 0);
+    /* the callee's re-INVITE with a From tag of no dialog */
+    add(c, B, A, 30,
+        "INVITE sip:a@10.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK10\n"
+        "From: <sip:b@x>;tag=zz\nTo: <sip:a@x>;tag=aa\nCall-ID: c1@x\nCSeq: 8 INVITE\n"
+        "Max-Forwards: 70\nContact: <sip:b@10.0.0.2>\nContent-Length: 0\n\n",
+        NULL);
+    run(c);
+    CHECK_EQ_INT(count(c, "to-tag-changed"), 1);
+    CHECK_EQ_INT(sev_of(c, "to-tag-changed"), DIAG_WARNING);
+    free(c);
+    c = calloc(1, sizeof *c); /* capture started mid-call: nothing to compare with */
+    add(c, A, B, 0, REQ("BYE", "2", "z9hG4bK3", ";tag=q") "Content-Length: 0\n\n", NULL);
+    add(c, B, A, 1, RESP("200 OK", "BYE", "2", "z9hG4bK3", ";tag=r") "\n", NULL);
+    run(c);
+    CHECK_EQ_INT(count(c, "to-tag-changed"), 0);
+    free(c);
+}
+
+#define P        "10.0.0.3:5060"
+#define VIA_A    "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa"
+#define VIA_P    "SIP/2.0/UDP 10.0.0.3:5060;branch=z9hG4bKp"
+#define TRY_TAIL "From: <sip:a@x>;tag=aa\nTo: <sip:b@x>\nCall-ID: c1@x\nCSeq: 1 INVITE\n"
+
+/* trying-forwarded: a stateless relay of the 100 (no own 100) is legal, the same after an own 100
+ * is not; the Via list compared entry by entry whether on one line or several. */
+static void test_trying_forwarded(void)
+{
+    for (int own = 0; own < 2; own++) {
+        struct call *c = calloc(1, sizeof *c);
+        add(c, A, P, 0,
+            "INVITE sip:b@x SIP/2.0\nVia: " VIA_A "\n" TRY_TAIL "Max-Forwards: 70\n"
+            "Contact: <sip:a@10.0.0.1>\nContent-Length: 0\n\n",
+            NULL);
+        if (own)
+            add(c, P, A, 1, "SIP/2.0 100 Trying\nVia: " VIA_A "\n" TRY_TAIL "Server: p\n\n", NULL);
+        add(c, P, B, 2,
+            "INVITE sip:b@x SIP/2.0\nVia: " VIA_P "\nVia: " VIA_A "\n" TRY_TAIL
+            "Max-Forwards: 69\nContact: <sip:a@10.0.0.1>\nContent-Length: 0\n\n",
+            NULL);
+        add(c, B, P, 3, "SIP/2.0 100 Trying\nVia: " VIA_P ", " VIA_A "\n" TRY_TAIL "\n", NULL);
+        add(c, P, A, 4, "SIP/2.0 100 Trying\nVia: " VIA_A "\n" TRY_TAIL "\n", NULL);
+        run(c);
+        CHECK_EQ_INT(count(c, "trying-forwarded"), own);
+        for (size_t i = 0; i < c->r.n; i++) /* the own 100, the downstream one, the copy */
+            if (strcmp(c->r.f[i].rule, "trying-forwarded") == 0)
+                CHECK(c->r.f[i].nref == 3 && c->r.f[i].ref[0] == 1 && c->r.f[i].ref[2] == 4);
+        free(c);
+    }
+}
+
 int main(void)
 {
     test_fuzz_finds();
@@ -295,6 +370,8 @@ int main(void)
     test_late_offer_and_direction();
     test_rtp_thresholds();
     test_overflow_and_table();
+    test_to_tag_edges();
+    test_trying_forwarded();
     printf("%d passed, %d failed\n", check_pass, check_fail);
     return check_fail ? 1 : 0;
 }
