@@ -176,6 +176,22 @@ static bool usable_100(const struct diag_ctx *x, size_t i)
            !(d->m->flags & SIP_F_TOO_MANY_HDRS);
 }
 
+/* The downstream 100 that the 100 i (hop P->X) is a relayed copy of: an earlier 100 to P from
+ * another host than X, same CSeq, Via list one entry longer. DIAG_NONE when none. */
+static size_t relayed_from(const struct diag_ctx *x, size_t i)
+{
+    const struct diag_msg *cm = x->c->msg;
+    const struct dm *d = &x->dm[i];
+    for (size_t j = 0; j < i; j++) {
+        const struct dm *e = &x->dm[j];
+        if (usable_100(x, j) && e->cseq == d->cseq && e->method == d->method &&
+            strcmp(cm[j].dst, cm[i].src) == 0 && strcmp(cm[j].src, cm[i].dst) != 0 &&
+            relayed_copy(d->m, e->m))
+            return j;
+    }
+    return DIAG_NONE;
+}
+
 /* trying-forwarded, on a capture that sees a proxy P's legs. (a) A 100 sent by P that answers a
  * request P sent itself (its top Via is P's own, the branch of P's request downstream): P relayed
  * the 100 without removing its Via (§16.7 items 3, 5; §16.11 for a stateless proxy alike). (b) P
@@ -212,19 +228,14 @@ void rule_trying_forwarded(struct diag_ctx *x)
             seen = x->dm[done[k]].txn == d->txn && diag_same_hop(x, i, done[k]);
         if (seen || d->txn == DIAG_NONE)
             continue;
-        size_t dn = DIAG_NONE, own = DIAG_NONE;
-        for (size_t j = 0; j < i && dn == DIAG_NONE; j++) {
-            const struct dm *e = &x->dm[j];
-            if (usable_100(x, j) && e->cseq == d->cseq && e->method == d->method &&
-                strcmp(cm[j].dst, cm[i].src) == 0 && strcmp(cm[j].src, cm[i].dst) != 0 &&
-                relayed_copy(d->m, e->m))
-                dn = j;
-        }
+        size_t dn = relayed_from(x, i), own = DIAG_NONE;
         if (dn == DIAG_NONE)
             continue;
+        /* P's own 100: another 100 on this hop for this transaction that is no relayed copy (a
+         * stateless P relaying two different downstream 100s generated none) */
         for (size_t j = 0; j < x->n && own == DIAG_NONE; j++)
             if (j != i && usable_100(x, j) && x->dm[j].txn == d->txn && diag_same_hop(x, i, j) &&
-                !same_but_via(x->dm[j].m, d->m))
+                !same_but_via(x->dm[j].m, d->m) && relayed_from(x, j) == DIAG_NONE)
                 own = j;
         if (own == DIAG_NONE)
             continue;
