@@ -27,19 +27,26 @@ static void tag_add(struct tagset *s, struct slice tag)
         s->t[s->n++] = tag;
 }
 
+/* A tag for "%.*s": at most 40 bytes, never a NULL pointer (an absent tag is ""). */
 static int show(struct slice s)
 {
     return s.len > 40 ? 40 : (int)s.len;
 }
 
+static const char *txt(struct slice s)
+{
+    return s.len ? (const char *)s.p : "";
+}
+
 /* A response whose tags differ from those of the in-dialog request it answers (§8.2.6.2: From
- * equal, and the To tag of a request that had one kept). Responses whose request was not captured,
- * or answer a request outside any dialog (its To tag is the UAS's choice), are not judged. */
+ * equal, and the To tag of a request that had one kept). 100 Trying, responses whose request was
+ * not captured, or that answer a request outside any dialog (its To tag is the UAS's choice), are
+ * not judged. */
 static void response_tags(struct diag_ctx *x, size_t i)
 {
     const struct dm *d = &x->dm[i];
-    if (d->txn == DIAG_NONE || x->tx[d->txn].req == DIAG_NONE)
-        return;
+    if (d->status == 100 || d->txn == DIAG_NONE || x->tx[d->txn].req == DIAG_NONE)
+        return; /* a 100 is hop by hop, made by a transaction layer: its tags break nothing */
     size_t rq = x->tx[d->txn].req;
     const struct sip_msg *q = x->dm[rq].m;
     if (sip_to_tag(q).len == 0)
@@ -54,8 +61,8 @@ static void response_tags(struct diag_ctx *x, size_t i)
         x, 0, refs, 2,
         "%u response to in-dialog %s (CSeq %u) has %s tag \"%.*s\", the request's is \"%.*s\"",
         d->status, diag_method_text(d), (unsigned)d->cseq, to_bad ? "To" : "From",
-        show(to_bad ? to : from), (const char *)(to_bad ? to : from).p, show(to_bad ? qto : qfrom),
-        (const char *)(to_bad ? qto : qfrom).p);
+        show(to_bad ? to : from), txt(to_bad ? to : from), show(to_bad ? qto : qfrom),
+        txt(to_bad ? qto : qfrom));
 }
 
 /* to-tag-changed: the initial INVITEs (no To tag) give the caller's From tags; every To tag of
@@ -88,12 +95,14 @@ void rule_to_tag_changed(struct diag_ctx *x)
         }
         if (d->first != i)
             continue;
-        if (to.len == 0 || caller.n == 0 || callee.n == 0)
-            continue; /* outside a dialog, or no dialog of this capture to compare with */
+        if (caller.n == 0 || callee.n == 0)
+            continue; /* no dialog of this capture to compare with */
         if (!d->req) {
-            response_tags(x, i);
+            response_tags(x, i); /* judged against its request, even without a To tag itself */
             continue;
         }
+        if (to.len == 0)
+            continue; /* a request outside any dialog */
         if ((tag_in(&caller, from) && tag_in(&callee, to)) ||
             (tag_in(&caller, to) && tag_in(&callee, from)))
             continue;
@@ -104,9 +113,8 @@ void rule_to_tag_changed(struct diag_ctx *x)
         diag_emit(x, final == 481 ? DIAG_ERROR : 0, refs, 3,
                   "%s (CSeq %u) from %s has To tag \"%.*s\" / From tag \"%.*s\", of no dialog the "
                   "INVITE created%s",
-                  diag_method_text(d), (unsigned)d->cseq, x->c->msg[i].src, show(to),
-                  (const char *)to.p, show(from), (const char *)from.p,
-                  final == 481 ? ": answered 481, the request failed" : "");
+                  diag_method_text(d), (unsigned)d->cseq, x->c->msg[i].src, show(to), txt(to),
+                  show(from), txt(from), final == 481 ? ": answered 481, the request failed" : "");
     }
 }
 

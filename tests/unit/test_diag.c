@@ -325,6 +325,17 @@ static void test_to_tag_edges(void)
     run(c);
     CHECK_EQ_INT(count(c, "to-tag-changed"), 0);
     free(c);
+    c = calloc(1, sizeof *c); /* the 200 to a BYE without the To tag of the BYE */
+    add(c, A, B, 0, REQ("INVITE", "1", "z9hG4bK1", "") "Content-Length: 0\n\n", NULL);
+    add(c, B, A, 9, RESP("200 OK", "INVITE", "1", "z9hG4bK1", ";tag=t") "\n", NULL);
+    add(c, A, B, 10, REQ("BYE", "2", "z9hG4bK3", ";tag=t") "Content-Length: 0\n\n", NULL);
+    add(c, B, A, 11, RESP("200 OK", "BYE", "2", "z9hG4bK3", "") "\n", NULL);
+    run(c);
+    CHECK_EQ_INT(count(c, "to-tag-changed"), 1);
+    for (size_t i = 0; i < c->r.n; i++)
+        if (strcmp(c->r.f[i].rule, "to-tag-changed") == 0)
+            CHECK(strstr(c->r.f[i].text, "has To tag \"\", the request's is \"t\"") != NULL);
+    free(c);
 }
 
 #define P        "10.0.0.3:5060"
