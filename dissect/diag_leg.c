@@ -11,6 +11,7 @@
 struct tagset {
     struct slice t[DIAG_MAX_TAGS];
     size_t n;
+    bool full; /* a tag did not fit: the set is incomplete, nothing is judged against it */
 };
 
 static bool tag_in(const struct tagset *s, struct slice tag)
@@ -23,8 +24,12 @@ static bool tag_in(const struct tagset *s, struct slice tag)
 
 static void tag_add(struct tagset *s, struct slice tag)
 {
-    if (tag.len && !tag_in(s, tag) && s->n < DIAG_MAX_TAGS)
+    if (!tag.len || tag_in(s, tag))
+        return;
+    if (s->n < DIAG_MAX_TAGS)
         s->t[s->n++] = tag;
+    else
+        s->full = true;
 }
 
 /* A tag for "%.*s": at most 40 bytes, never a NULL pointer (an absent tag is ""). */
@@ -72,7 +77,7 @@ static void response_tags(struct diag_ctx *x, size_t i)
  * tags in responses to the initial INVITE) are new dialogs, never a finding. */
 void rule_to_tag_changed(struct diag_ctx *x)
 {
-    struct tagset caller = {.n = 0}, callee = {.n = 0};
+    struct tagset caller = {.n = 0, .full = false}, callee = {.n = 0, .full = false};
     size_t est = DIAG_NONE; /* the first 2xx to an initial INVITE */
     for (size_t i = 0; i < x->n; i++) {
         const struct dm *d = &x->dm[i];
@@ -95,8 +100,8 @@ void rule_to_tag_changed(struct diag_ctx *x)
         }
         if (d->first != i)
             continue;
-        if (caller.n == 0 || callee.n == 0)
-            continue; /* no dialog of this capture to compare with */
+        if (caller.n == 0 || callee.n == 0 || caller.full || callee.full)
+            continue; /* no dialog of this capture to compare with, or not all of them known */
         if (!d->req) {
             response_tags(x, i); /* judged against its request, even without a To tag itself */
             continue;
