@@ -449,6 +449,17 @@ enum media_kind media_packet(struct media_ctx *m, const struct net_payload *pl,
     struct flow *conv = (fd && !fd->rtcp) ? fd : (fs && !fs->rtcp ? fs : NULL);
     struct media_stream **slot = stream_slot(m, pl, h.ssrc);
     struct media_stream *s = *slot;
+    if (s && s->heuristic) {
+        /* found by the heuristic before an SDP announced the flow: that part is finished, the
+         * stream of the flow starts here as it does without the heuristic */
+        *slot = s->next;
+        m->nstreams--;
+        if (m->on_done)
+            m->on_done(m->user, s);
+        free(s);
+        slot = stream_slot(m, pl, h.ssrc);
+        s = NULL;
+    }
     if (!s) {
         s = stream_new(m, slot, pl, conv, &h);
         if (!s)
