@@ -83,6 +83,30 @@ static int drop_orphans(struct db *db, uint64_t first_call_id, char *err, size_t
     return db_exec(db, sql, err, errlen);
 }
 
+/* --rtp-heuristic rows an interrupted import left: marks of calls at or above first_call_id,
+ * orphan streams of captures that are gone. Only when the tables exist (a database imported with
+ * the option once), so a later import without it cleans up too. */
+static int drop_heuristic_orphans(struct db *db, uint64_t first_call_id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    bool have = false;
+    if (sqlite3_prepare_v2(db->h,
+                           "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
+                           "('orphan_rtp_streams','rtp_heuristic_streams')",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        have = sqlite3_column_int(st, 0) == 2;
+    sqlite3_finalize(st);
+    if (!have)
+        return 0;
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM rtp_heuristic_streams WHERE call>=%llu; DELETE FROM orphan_rtp_streams "
+             "WHERE capture NOT IN (SELECT id FROM captures)",
+             (unsigned long long)first_call_id);
+    return db_exec(db, sql, err, errlen);
+}
+
 static uint64_t next_stream_id(struct db *db)
 {
     sqlite3_stmt *st = NULL;
@@ -104,7 +128,8 @@ struct media_store *media_store_new(struct db *db, uint64_t first_call_id, char 
     ms->first_call_id = first_call_id;
     if (db_exec(db, SCHEMA_RTP_STREAMS, err, errlen) < 0 ||
         call_media_schema(db, err, errlen) < 0 || rtcp_store_schema(db, err, errlen) < 0 ||
-        drop_orphans(db, first_call_id, err, errlen) < 0)
+        drop_orphans(db, first_call_id, err, errlen) < 0 ||
+        drop_heuristic_orphans(db, first_call_id, err, errlen) < 0)
         goto fail;
     ms->ins = db_prepare(db, SQL_INS, err, errlen);
     ms->upd_call = ms->ins ? db_prepare(db, SQL_UPD_CALL, err, errlen) : NULL;
@@ -301,13 +326,8 @@ int media_store_heuristic(struct media_store *ms, char *err, size_t errlen)
 {
     if (ms->ins_orphan)
         return 0;
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "DELETE FROM rtp_heuristic_streams WHERE call>=%llu; DELETE FROM orphan_rtp_streams "
-             "WHERE capture NOT IN (SELECT id FROM captures)",
-             (unsigned long long)ms->first_call_id);
     if (db_exec(ms->db, SCHEMA_RTP_HEURISTIC, err, errlen) < 0 ||
-        db_exec(ms->db, sql, err, errlen) < 0)
+        drop_heuristic_orphans(ms->db, ms->first_call_id, err, errlen) < 0)
         return -1;
     ms->ins_orphan = db_prepare(ms->db, SQL_INS_ORPHAN, err, errlen);
     ms->ins_heur = ms->ins_orphan ? db_prepare(ms->db, SQL_INS_HEUR, err, errlen) : NULL;
