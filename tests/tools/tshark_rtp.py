@@ -4,7 +4,8 @@ streams(cap, heuristic=False) runs `tshark -n -q -z rtp,streams` (with `-o rtp.h
 when heuristic, so RTP on flows no SDP announced is found too) and returns one dict per row:
 src, src_port, dst, dst_port, ssrc (int), payload (tshark's name), packets, lost, min/mean/max
 delta and jitter (ms), problem (bool). first_payload_types(cap, heuristic) maps
-(src, src_port, dst, dst_port, ssrc) to the payload type number of the stream's first packet."""
+(src, src_port, dst, dst_port, ssrc) to the payload type number of the stream's first packet;
+analyse(cap, heuristic) gives both from one tshark pass."""
 import re
 import subprocess
 
@@ -43,11 +44,7 @@ def streams(cap, heuristic=False):
     return parse_streams(_tshark(["-r", cap, *_heur(heuristic), "-q", "-z", "rtp,streams"]))
 
 
-def first_payload_types(cap, heuristic=False):
-    out = _tshark(["-r", cap, *_heur(heuristic), "-Y", "rtp", "-T", "fields", "-E",
-                   "separator=|", "-E", "occurrence=l", "-e", "ip.src", "-e", "ipv6.src", "-e",
-                   "udp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport", "-e",
-                   "rtp.ssrc", "-e", "rtp.p_type"])
+def _pts(out):
     res = {}
     for line in out.splitlines():
         f = line.split("|")
@@ -56,6 +53,21 @@ def first_payload_types(cap, heuristic=False):
         key = (f[0] or f[1], int(f[2]), f[3] or f[4], int(f[5]), int(f[6], 16))
         res.setdefault(key, int(f[7]))
     return res
+
+
+_FIELDS = ["-T", "fields", "-E", "separator=|", "-E", "occurrence=l", "-e", "ip.src", "-e",
+           "ipv6.src", "-e", "udp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport",
+           "-e", "rtp.ssrc", "-e", "rtp.p_type"]
+
+
+def first_payload_types(cap, heuristic=False):
+    return _pts(_tshark(["-r", cap, *_heur(heuristic), "-Y", "rtp", *_FIELDS]))
+
+
+def analyse(cap, heuristic=False):
+    """(streams(cap, heuristic), first_payload_types(cap, heuristic)) from one tshark pass."""
+    out = _tshark(["-r", cap, *_heur(heuristic), "-z", "rtp,streams", "-Y", "rtp", *_FIELDS])
+    return parse_streams(out), _pts(out)
 
 
 def endpoint(addr, port):
