@@ -306,6 +306,8 @@ static int open_all(struct run *r)
     ingest_set_vxlan_port(r->in, r->c->vxlan_port);
     if (r->c->store_rtp && ingest_store_rtp(r->in, r->err, sizeof r->err) < 0)
         return cli_runtime_error("%s", r->err);
+    if (r->c->rtp_heuristic && ingest_rtp_heuristic(r->in, r->err, sizeof r->err) < 0)
+        return cli_runtime_error("%s", r->err);
     return cli_hep_agent_start(&r->a->hep, r->in);
 }
 

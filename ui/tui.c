@@ -451,6 +451,7 @@ static int live_open(struct tui *t, const char *iface, const char *filter)
     char name[300];
     snprintf(name, sizeof name, "live:%s", iface);
     if (!lv->in ||
+        (t->cli->rtp_heuristic && ingest_rtp_heuristic(lv->in, lv->err, sizeof lv->err) < 0) ||
         ingest_capture_begin(lv->in, name, NULL, cap_live_linktype(lv->cap), lv->err,
                              sizeof lv->err) < 0 ||
         ingest_commit(lv->in, lv->err, sizeof lv->err) < 0)
