@@ -76,6 +76,8 @@ static const struct rule rules[] = {
       rule_one_way_rtp),
     R("rtp-quality", DIAG_WARNING, "RFC 3550 §6.4.1; ITU-T G.107",
       "RTP loss, jitter or MOS beyond thresholds", rule_rtp_quality),
+    R("rtp-unannounced-port", DIAG_WARNING, "RFC 3264 §5; RFC 8866 §5.14",
+      "RTP to a port SDP never announced", rule_rtp_unannounced_port),
 };
 
 const struct diag_rule_info *diag_rules(size_t *n)

@@ -29,7 +29,7 @@
 #define DIAG_MOS_WARN       3.5  /* MOS below: warning */
 
 /* Bumped whenever a rule changes, so cached findings (store/diag_store.c) are recomputed. */
-#define DIAG_ENGINE_VERSION 2
+#define DIAG_ENGINE_VERSION 3
 
 enum diag_sev { DIAG_INFO = 1, DIAG_WARNING = 2, DIAG_ERROR = 3 };
 

@@ -94,5 +94,6 @@ void rule_sdp_private_addr(struct diag_ctx *x);
 void rule_no_rtp(struct diag_ctx *x);
 void rule_one_way_rtp(struct diag_ctx *x);
 void rule_rtp_quality(struct diag_ctx *x);
+void rule_rtp_unannounced_port(struct diag_ctx *x);
 
 #endif

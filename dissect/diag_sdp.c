@@ -331,3 +331,57 @@ void rule_rtp_quality(struct diag_ctx *x)
                   r->dst, (long long)r->lost, (long long)r->expected, loss, r->max_jitter_ms, mos);
     }
 }
+
+/* The length of the address part of an "ip:port" / "[v6]:port" endpoint. */
+static size_t host_len(const char *ep)
+{
+    const char *colon = strrchr(ep, ':');
+    return colon ? (size_t)(colon - ep) : strlen(ep);
+}
+
+/* True when an SDP of the call announced ep (addr_only: its address at any port); the
+ * announced endpoint into match. */
+static bool sdp_announced(const struct diag_ctx *x, const char *ep, bool addr_only, char *match,
+                          size_t n)
+{
+    size_t hl = host_len(ep);
+    for (size_t i = 0; i < x->n; i++) {
+        const struct sdp *s = x->c->msg[i].sdp;
+        for (unsigned k = 0; s && k < s->nmedia && k < SDP_MAX_MEDIA; k++) {
+            char buf[64];
+            if (!s->media[k].port || !s->media[k].conn.family)
+                continue;
+            endpoint_of(&s->media[k], buf, sizeof buf);
+            bool hit =
+                addr_only ? host_len(buf) == hl && memcmp(buf, ep, hl) == 0 : strcmp(buf, ep) == 0;
+            if (hit) {
+                snprintf(match, n, "%s", buf);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* A stream of the call on no endpoint its SDP announced, at an address it did announce (found
+ * by --rtp-heuristic, docs/media.md): media sent to a port the offer/answer never named. */
+void rule_rtp_unannounced_port(struct diag_ctx *x)
+{
+    for (size_t i = 0; i < x->c->nrtp; i++) {
+        const struct diag_rtp *r = &x->c->rtp[i];
+        char m[64];
+        if (sdp_announced(x, r->src, false, m, sizeof m) ||
+            sdp_announced(x, r->dst, false, m, sizeof m))
+            continue;
+        const char *side = r->dst;
+        if (!sdp_announced(x, side, true, m, sizeof m)) {
+            side = r->src;
+            if (!sdp_announced(x, side, true, m, sizeof m))
+                continue;
+        }
+        diag_emit(x, 0, NULL, 0,
+                  "RTP %s -> %s (%lld packets): %s is a port no SDP of the call announced (SDP "
+                  "announced %s)",
+                  r->src, r->dst, (long long)r->packets, side, m);
+    }
+}

@@ -3,6 +3,7 @@
  * statistics (rtp_stats.c) and RFC 4733 §2.3 DTMF events. */
 #include "dissect/media.h"
 #include "dissect/rtp.h"
+#include "dissect/rtp_heur.h"
 #include "dissect/banned.h"
 
 #ifndef MEDIA_BUCKETS
@@ -51,6 +52,8 @@ struct media_ctx {
     uint64_t rtcp_call;    /* call of the flow of the last RTCP packet */
     uint64_t rtp_call;     /* call of the stream of the last RTP packet */
     int64_t room_retry_ns; /* a full flow table is not swept again before this capture time */
+    struct rtp_heur *heur; /* --rtp-heuristic candidates, NULL when off */
+    uint64_t capture;      /* media_set_capture */
 };
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -107,6 +110,7 @@ void media_free(struct media_ctx *m)
             free(s);
         }
     }
+    rtp_heur_free(m->heur);
     free(m);
 }
 
@@ -313,6 +317,7 @@ static struct media_stream *stream_new(struct media_ctx *m, struct media_stream 
     s->ssrc = h->ssrc;
     s->first_frame = pl->frame->index;
     s->first_ns = pl->frame->ts_ns;
+    s->capture = m->capture;
     rtp_stats_init(&s->st);
     stream_codec(s, f, h->pt);
     *slot = s;
@@ -339,20 +344,81 @@ static void dtmf(struct media_stream *s, const struct rtp_hdr *h)
     s->dtmf_events++;
 }
 
-static void stream_packet(struct media_stream *s, struct flow *conv, const struct net_payload *pl,
+static void stream_packet(struct media_stream *s, struct flow *conv, int64_t ts_ns,
                           const struct rtp_hdr *h)
 {
     struct rtp_stat_pkt p = {
-        .ts_ns = pl->frame->ts_ns, .seq = h->seq, .ts = h->ts, .pt = h->pt, .marker = h->marker};
+        .ts_ns = ts_ns, .seq = h->seq, .ts = h->ts, .pt = h->pt, .marker = h->marker};
     p.clock = analysis_clock(conv, h->pt, &p.tel_event);
     rtp_stats_add(&s->st, &p);
     s->packets++;
-    s->last_ns = pl->frame->ts_ns;
+    s->last_ns = ts_ns;
     s->markers += h->marker;
     s->cn_packets += (h->pt == RTP_PT_CN || h->pt == RTP_PT_CN_OLD);
     if (p.tel_event)
         dtmf(s, h);
     s->dirty = true;
+}
+
+/* The call whose SDP announced addr (at any port), the flow used most recently; 0: none. A walk
+ * of the flow table, once per stream the heuristic confirms. */
+static uint64_t addr_call(const struct media_ctx *m, const struct net_addr *addr)
+{
+    const struct flow *best = NULL;
+    size_t alen = addr->family == 6 ? 16 : 4;
+    for (size_t b = 0; b < FLOW_BUCKETS && m->nflows; b++) {
+        for (const struct flow *f = m->flows[b]; f; f = f->next) {
+            if (f->call && f->ep.addr.family == addr->family &&
+                memcmp(f->ep.addr.a, addr->a, alen) == 0 && (!best || f->last_ns > best->last_ns))
+                best = f;
+        }
+    }
+    return best ? best->call : 0;
+}
+
+/* --rtp-heuristic: a datagram on no expected flow. RTP of a known heuristic stream, else a
+ * candidate packet (dissect/rtp_heur.h); the packets held while the candidate was on probation
+ * are counted when it is confirmed, so the figures are those of every packet. */
+static enum media_kind heur_packet(struct media_ctx *m, const struct net_payload *pl,
+                                   struct media_stream **created)
+{
+    struct rtp_hdr h;
+    if (rtp_is_rtcp(pl->data) || rtp_parse(pl->data, &h) != DIS_OK)
+        return MEDIA_NONE;
+    struct media_stream **slot = stream_slot(m, pl, h.ssrc);
+    struct media_stream *s = *slot;
+    if (!s) {
+        struct rtp_heur_pkt held[RTP_HEUR_PROBATION];
+        struct rtp_heur_pkt p = {.ts_ns = pl->frame->ts_ns,
+                                 .frame = pl->frame->index,
+                                 .ts = h.ts,
+                                 .seq = h.seq,
+                                 .pt = h.pt,
+                                 .marker = h.marker};
+        unsigned n = rtp_heur_feed(m->heur, &pl->src, &pl->dst, h.ssrc, &p, held);
+        m->cnt.heur_evicted = rtp_heur_counters(m->heur)->evicted;
+        if (n == 0 || !(s = stream_new(m, slot, pl, NULL, &h)))
+            return MEDIA_NONE;
+        s->heuristic = true;
+        s->call = addr_call(m, &pl->dst.addr);
+        if (!s->call)
+            s->call = addr_call(m, &pl->src.addr);
+        s->first_frame = held[0].frame;
+        s->first_ns = held[0].ts_ns;
+        m->cnt.heur_streams++;
+        for (unsigned i = 0; i + 1 < n; i++) {
+            struct rtp_hdr hh = {
+                .marker = held[i].marker, .pt = held[i].pt, .seq = held[i].seq, .ts = held[i].ts};
+            stream_packet(s, NULL, held[i].ts_ns, &hh);
+            m->cnt.rtp++;
+        }
+        *created = s;
+    }
+    stream_packet(s, NULL, pl->frame->ts_ns, &h);
+    m->rtp_call = 0; /* --store-rtp keeps the packets of SDP flows only */
+    lower(&m->stream_floor, s->last_ns);
+    m->cnt.rtp++;
+    return MEDIA_RTP;
 }
 
 /* Wireshark hands a datagram to the flow of its source first, then of its destination; the RTP
@@ -362,13 +428,13 @@ enum media_kind media_packet(struct media_ctx *m, const struct net_payload *pl,
                              struct media_stream **created)
 {
     *created = NULL;
-    if (pl->transport != NET_T_UDP || (m->nflows == 0))
+    if (pl->transport != NET_T_UDP || (m->nflows == 0 && !m->heur))
         return MEDIA_NONE;
     struct flow *fs = *flow_slot(m, &pl->src);
     struct flow *fd = *flow_slot(m, &pl->dst);
     struct flow *disp = fs ? fs : fd;
     if (!disp)
-        return MEDIA_NONE;
+        return m->heur ? heur_packet(m, pl, created) : MEDIA_NONE;
     disp->last_ns = pl->frame->ts_ns;
     lower(&m->flow_floor, disp->last_ns);
     if (disp->rtcp || rtp_is_rtcp(pl->data)) {
@@ -383,13 +449,24 @@ enum media_kind media_packet(struct media_ctx *m, const struct net_payload *pl,
     struct flow *conv = (fd && !fd->rtcp) ? fd : (fs && !fs->rtcp ? fs : NULL);
     struct media_stream **slot = stream_slot(m, pl, h.ssrc);
     struct media_stream *s = *slot;
+    if (s && s->heuristic) {
+        /* found by the heuristic before an SDP announced the flow: that part is finished, the
+         * stream of the flow starts here as it does without the heuristic */
+        *slot = s->next;
+        m->nstreams--;
+        if (m->on_done)
+            m->on_done(m->user, s);
+        free(s);
+        slot = stream_slot(m, pl, h.ssrc);
+        s = NULL;
+    }
     if (!s) {
         s = stream_new(m, slot, pl, conv, &h);
         if (!s)
             return MEDIA_NONE;
         *created = s;
     }
-    stream_packet(s, conv, pl, &h);
+    stream_packet(s, conv, pl->frame->ts_ns, &h);
     m->rtp_call = s->call;
     lower(&m->stream_floor, s->last_ns);
     m->cnt.rtp++;
@@ -459,6 +536,23 @@ void media_foreach(struct media_ctx *m, media_stream_fn fn, void *user)
         for (struct media_stream *s = m->streams[b]; s; s = s->next)
             fn(user, s);
     }
+}
+
+void media_set_heuristic(struct media_ctx *m)
+{
+    if (!m->heur)
+        m->heur = rtp_heur_new();
+}
+
+void media_set_capture(struct media_ctx *m, uint64_t capture)
+{
+    m->capture = capture;
+}
+
+void media_set_next_id(struct media_ctx *m, uint64_t id)
+{
+    if (id > m->next_id)
+        m->next_id = id;
 }
 
 const struct media_counters *media_get_counters(const struct media_ctx *m)

@@ -43,6 +43,8 @@ struct media_stream {
     uint64_t last_event_ts;        /* RTP timestamp of the last DTMF event (+1; 0 none) */
     struct rtp_stats st;
     bool dirty;                /* changed since the owner last saw it (media_foreach) */
+    bool heuristic;            /* found by --rtp-heuristic on a flow no SDP announced */
+    uint64_t capture;          /* the media_set_capture value when the stream started */
     struct media_stream *next; /* table-internal */
 };
 
@@ -59,6 +61,8 @@ struct media_counters {
     uint64_t rtp, rtcp, streams, flows;
     uint64_t flows_dropped, streams_dropped; /* table full */
     uint64_t flows_evicted; /* idle flows forgotten early to make room in a full table */
+    uint64_t heur_streams;  /* streams found by the RTP heuristic (media_set_heuristic) */
+    uint64_t heur_evicted;  /* heuristic candidates dropped to make room (dissect/rtp_heur.h) */
 };
 
 struct media_ctx;
@@ -83,6 +87,16 @@ void media_expire(struct media_ctx *m, int64_t now_ns);
 void media_flush_all(struct media_ctx *m);
 /* Calls fn for every stream in memory. */
 void media_foreach(struct media_ctx *m, media_stream_fn fn, void *user);
+
+/* --rtp-heuristic (docs/media.md): from now on a UDP datagram on no expected flow is examined as
+ * RTP (dissect/rtp_heur.h); a stream confirmed there has heuristic set and belongs to the call
+ * whose SDP announced its destination's address (else its source's) at another port, else to
+ * no call (0). */
+void media_set_heuristic(struct media_ctx *m);
+/* Tags the streams started from now on (media_stream.capture). */
+void media_set_capture(struct media_ctx *m, uint64_t capture);
+/* Streams started from now on are numbered from id (when above the next id). */
+void media_set_next_id(struct media_ctx *m, uint64_t id);
 
 const struct media_counters *media_get_counters(const struct media_ctx *m);
 /* The call of the flow the last MEDIA_RTCP packet was on (its RTCP flow, else its RTP flow). */

@@ -37,6 +37,21 @@ sqlite3_stmt *db_prepare(struct db *d, const char *sql, char *err, size_t errlen
     return st;
 }
 
+sqlite3_stmt *db_optional_row(struct db *d, const char *sql, int64_t id)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL; /* no such table: the feature was never used on this database */
+    }
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
 const char *db_default_path(char *buf, size_t n)
 {
     const char *env = getenv("SIPSCOPE_DB");

@@ -47,6 +47,11 @@ int db_exec(struct db *d, const char *sql, char *err, size_t errlen);
 /* Prepares a statement (persistent); on error writes "PATH: message" in err and returns NULL. */
 sqlite3_stmt *db_prepare(struct db *d, const char *sql, char *err, size_t errlen);
 
+/* The first row of sql (one `?` bound to id) for an optional table (created only when a feature
+ * was used, e.g. message_tunnels, hep_messages): the statement stands on that row, to be
+ * finalized by the caller; NULL when there is no row or no such table. */
+sqlite3_stmt *db_optional_row(struct db *d, const char *sql, int64_t id);
+
 /* Deletes a capture and every row that came from it (an interrupted or duplicate import). */
 int db_delete_capture(struct db *d, int64_t id, char *err, size_t errlen);
 

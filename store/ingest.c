@@ -111,6 +111,11 @@ int ingest_store_rtp(struct ingest *in, char *err, size_t errlen)
     return media_store_keep_rtp(in->ms, in->w, err, errlen);
 }
 
+int ingest_rtp_heuristic(struct ingest *in, char *err, size_t errlen)
+{
+    return media_store_heuristic(in->ms, err, errlen);
+}
+
 int ingest_capture_begin(struct ingest *in, const char *name, const char *quick_hash, int linktype,
                          char *err, size_t errlen)
 {
@@ -125,6 +130,7 @@ int ingest_capture_begin(struct ingest *in, const char *name, const char *quick_
     }
     if (in->first_capture == 0)
         in->first_capture = id;
+    media_store_capture(in->ms, id);
     return 0;
 }
 

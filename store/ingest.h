@@ -67,6 +67,8 @@ void ingest_tick(struct ingest *in, int64_t now_ns);
 void ingest_set_vxlan_port(struct ingest *in, uint16_t port);
 /* --store-rtp: keep the RTP/RTCP packets of calls (docs/media.md). Returns 0, or -1 with err. */
 int ingest_store_rtp(struct ingest *in, char *err, size_t errlen);
+/* --rtp-heuristic: look for RTP on flows no SDP announced (docs/media.md). 0, or -1 with err. */
+int ingest_rtp_heuristic(struct ingest *in, char *err, size_t errlen);
 struct net_payload;
 struct sip_msg;
 /* Told of every SIP message after its row was written (msg_id = messages.id, 0 when the write

@@ -25,6 +25,7 @@ struct media_store {
     struct rtcp_store *rs;  /* RTCP aggregates (store/rtcp_store.h) */
     struct rtp_store *keep; /* --store-rtp: packets kept (store/rtp_store.h), else NULL */
     uint64_t first_call_id;
+    sqlite3_stmt *ins_orphan, *ins_heur; /* --rtp-heuristic, else NULL */
     char err[512];
 };
 
@@ -33,6 +34,13 @@ static const char SQL_INS[] =
     "packets,expected,lost,seq_errors,min_delta_ms,mean_delta_ms,max_delta_ms,min_jitter_ms,"
     "mean_jitter_ms,max_jitter_ms,problem,first_frame,first_ns,last_ns,markers,cn_packets,dtmf,"
     "r_factor,mos) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char SQL_INS_ORPHAN[] =
+    "INSERT OR REPLACE INTO orphan_rtp_streams(id,capture,src,dst,ssrc,payload_type,codec,"
+    "clock_rate,packets,expected,lost,seq_errors,min_delta_ms,mean_delta_ms,max_delta_ms,"
+    "min_jitter_ms,mean_jitter_ms,max_jitter_ms,problem,first_frame,first_ns,last_ns,markers,"
+    "cn_packets,dtmf,r_factor,mos) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char SQL_INS_HEUR[] =
+    "INSERT OR REPLACE INTO rtp_heuristic_streams(stream,call) VALUES(?,?)";
 static const char SQL_UPD_CALL[] =
     "UPDATE calls SET rtp_streams=(SELECT count(*) FROM rtp_streams WHERE call=?1) WHERE id=?1";
 static const char SQL_COUNT[] = "SELECT count(*) FROM rtp_streams WHERE call=?1";
@@ -40,6 +48,13 @@ static const char SQL_READ[] =
     "SELECT id,call,src,dst,ssrc,payload_type,codec,clock_rate,packets,expected,lost,seq_errors,"
     "min_delta_ms,mean_delta_ms,max_delta_ms,min_jitter_ms,mean_jitter_ms,max_jitter_ms,problem,"
     "first_ns,last_ns,dtmf,mos FROM rtp_streams WHERE call=? ORDER BY first_ns,id";
+/* The same with the --rtp-heuristic mark, when the database has its table. */
+static const char SQL_READ_HEUR[] =
+    "SELECT id,call,src,dst,ssrc,payload_type,codec,clock_rate,packets,expected,lost,seq_errors,"
+    "min_delta_ms,mean_delta_ms,max_delta_ms,min_jitter_ms,mean_jitter_ms,max_jitter_ms,problem,"
+    "first_ns,last_ns,dtmf,mos,EXISTS(SELECT 1 FROM rtp_heuristic_streams h WHERE "
+    "h.stream=rtp_streams.id) "
+    "FROM rtp_streams WHERE call=? ORDER BY first_ns,id";
 
 static void fail(struct media_store *ms, const char *what)
 {
@@ -68,6 +83,30 @@ static int drop_orphans(struct db *db, uint64_t first_call_id, char *err, size_t
     return db_exec(db, sql, err, errlen);
 }
 
+/* --rtp-heuristic rows an interrupted import left: marks of calls at or above first_call_id,
+ * orphan streams of captures that are gone. Only when the tables exist (a database imported with
+ * the option once), so a later import without it cleans up too. */
+static int drop_heuristic_orphans(struct db *db, uint64_t first_call_id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    bool have = false;
+    if (sqlite3_prepare_v2(db->h,
+                           "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
+                           "('orphan_rtp_streams','rtp_heuristic_streams')",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        have = sqlite3_column_int(st, 0) == 2;
+    sqlite3_finalize(st);
+    if (!have)
+        return 0;
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM rtp_heuristic_streams WHERE call>=%llu; DELETE FROM orphan_rtp_streams "
+             "WHERE capture NOT IN (SELECT id FROM captures)",
+             (unsigned long long)first_call_id);
+    return db_exec(db, sql, err, errlen);
+}
+
 static uint64_t next_stream_id(struct db *db)
 {
     sqlite3_stmt *st = NULL;
@@ -89,7 +128,8 @@ struct media_store *media_store_new(struct db *db, uint64_t first_call_id, char 
     ms->first_call_id = first_call_id;
     if (db_exec(db, SCHEMA_RTP_STREAMS, err, errlen) < 0 ||
         call_media_schema(db, err, errlen) < 0 || rtcp_store_schema(db, err, errlen) < 0 ||
-        drop_orphans(db, first_call_id, err, errlen) < 0)
+        drop_orphans(db, first_call_id, err, errlen) < 0 ||
+        drop_heuristic_orphans(db, first_call_id, err, errlen) < 0)
         goto fail;
     ms->ins = db_prepare(db, SQL_INS, err, errlen);
     ms->upd_call = ms->ins ? db_prepare(db, SQL_UPD_CALL, err, errlen) : NULL;
@@ -115,6 +155,8 @@ void media_store_free(struct media_store *ms)
     sqlite3_finalize(ms->ins);
     sqlite3_finalize(ms->upd_call);
     sqlite3_finalize(ms->count);
+    sqlite3_finalize(ms->ins_orphan);
+    sqlite3_finalize(ms->ins_heur);
     call_media_free(ms->cm);
     rtcp_store_free(ms->rs);
     rtp_store_free(ms->keep);
@@ -197,20 +239,23 @@ static void step(struct media_store *ms, sqlite3_stmt *st, const char *what)
     sqlite3_clear_bindings(st);
 }
 
+/* A stream of a call into rtp_streams; one the heuristic found on no call's address into
+ * orphan_rtp_streams with its capture. */
 static void write_stream(struct media_store *ms, const struct media_stream *s)
 {
-    if (s->call == 0 || ms->err[0])
+    bool orphan = s->call == 0 && s->heuristic && ms->ins_orphan;
+    if ((s->call == 0 && !orphan) || ms->err[0])
         return;
-    sqlite3_stmt *st = ms->ins;
+    sqlite3_stmt *st = orphan ? ms->ins_orphan : ms->ins;
     sqlite3_bind_int64(st, 1, (int64_t)s->id);
-    sqlite3_bind_int64(st, 2, (int64_t)s->call);
+    sqlite3_bind_int64(st, 2, (int64_t)(orphan ? s->capture : s->call));
     bind_ep(st, 3, &s->src);
     bind_ep(st, 4, &s->dst);
     sqlite3_bind_int64(st, 5, s->ssrc);
     sqlite3_bind_int(st, 6, s->pt);
     bind_codec(st, s);
     bind_stats(st, s);
-    step(ms, st, "rtp_streams");
+    step(ms, st, orphan ? "orphan_rtp_streams" : "rtp_streams");
 }
 
 void media_store_sdp(struct media_store *ms, const struct dlg_call *c, const struct sdp *s,
@@ -222,9 +267,16 @@ void media_store_sdp(struct media_store *ms, const struct dlg_call *c, const str
 /* A new stream gets its row at once so the call's stream count is right whenever it is read. */
 static void stream_started(struct media_store *ms, const struct media_stream *s)
 {
-    if (s->call == 0)
+    if (s->call == 0) {
+        write_stream(ms, s); /* a heuristic stream of no call: orphan_rtp_streams */
         return;
+    }
     write_stream(ms, s);
+    if (s->heuristic && ms->ins_heur && !ms->err[0]) {
+        sqlite3_bind_int64(ms->ins_heur, 1, (int64_t)s->id);
+        sqlite3_bind_int64(ms->ins_heur, 2, (int64_t)s->call);
+        step(ms, ms->ins_heur, "rtp_heuristic_streams");
+    }
     sqlite3_bind_int64(ms->upd_call, 1, (int64_t)s->call);
     step(ms, ms->upd_call, "calls.rtp_streams");
 }
@@ -268,6 +320,32 @@ int media_store_keep_rtp(struct media_store *ms, struct writer *w, char *err, si
         return 0;
     ms->keep = rtp_store_new(ms->db, w, ms->first_call_id, err, errlen);
     return ms->keep ? 0 : -1;
+}
+
+int media_store_heuristic(struct media_store *ms, char *err, size_t errlen)
+{
+    if (ms->ins_orphan)
+        return 0;
+    if (db_exec(ms->db, SCHEMA_RTP_HEURISTIC, err, errlen) < 0 ||
+        drop_heuristic_orphans(ms->db, ms->first_call_id, err, errlen) < 0)
+        return -1;
+    ms->ins_orphan = db_prepare(ms->db, SQL_INS_ORPHAN, err, errlen);
+    ms->ins_heur = ms->ins_orphan ? db_prepare(ms->db, SQL_INS_HEUR, err, errlen) : NULL;
+    if (!ms->ins_heur)
+        return -1;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(ms->db->h, "SELECT coalesce(max(id),0)+1 FROM orphan_rtp_streams", -1,
+                           &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        media_set_next_id(ms->media, (uint64_t)sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    media_set_heuristic(ms->media);
+    return 0;
+}
+
+void media_store_capture(struct media_store *ms, int64_t capture)
+{
+    media_set_capture(ms->media, (uint64_t)capture);
 }
 
 void media_store_call(struct media_store *ms, struct dlg_call *c)
@@ -347,6 +425,7 @@ static void row_of(sqlite3_stmt *st, struct ms_row *r)
         .last_ns = sqlite3_column_int64(st, 20),
         .dtmf = col_text(st, 21),
         .mos = col_real(st, 22, -1),
+        .heuristic = sqlite3_column_count(st) > 23 && sqlite3_column_int(st, 23) != 0,
     };
 }
 
@@ -354,7 +433,8 @@ int media_store_read(struct db *db, const int64_t *calls, size_t ncalls, ms_row_
                      char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db->h, SQL_READ, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db->h, SQL_READ_HEUR, -1, &st, NULL) != SQLITE_OK &&
+        sqlite3_prepare_v2(db->h, SQL_READ, -1, &st, NULL) != SQLITE_OK) {
         db_error(db, "rtp_streams", err, errlen);
         return -1;
     }

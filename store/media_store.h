@@ -27,6 +27,11 @@ struct writer;
 /* --store-rtp: from now on keep the RTP/RTCP packets of calls (bytes in the spool through w,
  * index in rtp_packets; store/rtp_store.h). Returns 0, or -1 with err. */
 int media_store_keep_rtp(struct media_store *ms, struct writer *w, char *err, size_t errlen);
+/* --rtp-heuristic: from now on look for RTP on flows no SDP announced (docs/media.md); adds the
+ * orphan_rtp_streams and rtp_heuristic_streams tables when missing. Returns 0, or -1 with err. */
+int media_store_heuristic(struct media_store *ms, char *err, size_t errlen);
+/* The captures.id of the capture being read (orphan_rtp_streams.capture). */
+void media_store_capture(struct media_store *ms, int64_t capture);
 /* Before a call row is written: sets c->rtp_streams from the streams stored for it. */
 void media_store_call(struct media_store *ms, struct dlg_call *c);
 /* Writes and forgets streams idle past MEDIA_STREAM_IDLE_MS as of now_ns. */
@@ -51,7 +56,8 @@ struct ms_row {
     double min_jitter_ms, mean_jitter_ms, max_jitter_ms;
     bool problem;
     int64_t first_ns, last_ns;
-    double mos; /* < 0 when none */
+    double mos;     /* < 0 when none */
+    bool heuristic; /* found by --rtp-heuristic (rtp_heuristic_streams) */
 };
 typedef int (*ms_row_fn)(void *user, const struct ms_row *r);
 

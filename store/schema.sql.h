@@ -34,6 +34,33 @@
     "CREATE TRIGGER IF NOT EXISTS calls_delete_rtp_packets AFTER DELETE ON calls BEGIN"            \
     " DELETE FROM rtp_packets WHERE call = old.id; END;"
 
+/* --rtp-heuristic only (created on demand, docs/schema.md "RTP heuristic"). orphan_rtp_streams: RTP
+ * streams the heuristic found that belong to no call: the columns of rtp_streams with the
+ * captures.id of the capture they started in instead of a call. rtp_heuristic_streams: the
+ * rtp_streams rows the heuristic found and tied to a call by its SDP address (another port). */
+#define SCHEMA_RTP_HEURISTIC                                                                       \
+    "CREATE TABLE IF NOT EXISTS orphan_rtp_streams ("                                              \
+    " id INTEGER PRIMARY KEY,"                                                                     \
+    " capture INTEGER NOT NULL," /* captures.id */                                                 \
+    " src TEXT NOT NULL, dst TEXT NOT NULL, ssrc INTEGER NOT NULL,"                                \
+    " payload_type INTEGER, codec TEXT, clock_rate INTEGER,"                                       \
+    " packets INTEGER NOT NULL, expected INTEGER, lost INTEGER, seq_errors INTEGER,"               \
+    " min_delta_ms REAL, mean_delta_ms REAL, max_delta_ms REAL,"                                   \
+    " min_jitter_ms REAL, mean_jitter_ms REAL, max_jitter_ms REAL,"                                \
+    " problem INTEGER NOT NULL DEFAULT 0,"                                                         \
+    " first_frame INTEGER, first_ns INTEGER, last_ns INTEGER,"                                     \
+    " markers INTEGER, cn_packets INTEGER, dtmf TEXT,"                                             \
+    " r_factor REAL, mos REAL);"                                                                   \
+    "CREATE INDEX IF NOT EXISTS orphan_rtp_streams_capture ON orphan_rtp_streams(capture);"        \
+    "CREATE TRIGGER IF NOT EXISTS captures_delete_orphan_rtp AFTER DELETE ON captures BEGIN"       \
+    " DELETE FROM orphan_rtp_streams WHERE capture = old.id; END;"                                 \
+    "CREATE TABLE IF NOT EXISTS rtp_heuristic_streams ("                                           \
+    " stream INTEGER PRIMARY KEY," /* rtp_streams.id */                                            \
+    " call INTEGER NOT NULL);"     /* calls.id */                                                  \
+    "CREATE INDEX IF NOT EXISTS rtp_heuristic_streams_call ON rtp_heuristic_streams(call);"        \
+    "CREATE TRIGGER IF NOT EXISTS calls_delete_rtp_heuristic AFTER DELETE ON calls BEGIN"          \
+    " DELETE FROM rtp_heuristic_streams WHERE call = old.id; END;"
+
 /* hep_messages: for each message a HEP collector stored (`sipscope listen`), the agent that sent
  * it: capture agent id (chunk 12), name (chunk 19), the agent's socket address, HEP version.
  * Keyed by messages.id. Run on its own by ui/cli_listen.c and store/query.c (docs/hep.md). */

@@ -35,6 +35,8 @@ struct st_rtp {
     bool has_max_jitter;
     int64_t mos[ST_MOS_BANDS];                     /* streams per band (st_mos_band_name) */
     int64_t calls_both, calls_one_way, calls_none; /* call_media verdicts */
+    bool has_heur;                  /* the database holds --rtp-heuristic tables (docs/media.md) */
+    int64_t heur_call, heur_orphan; /* heuristic streams tied to a call in scope / to none */
 };
 
 /* Fills o for the calls starting in [lo, hi] (of the captures ids when nids). 0 or -1 + err. */

@@ -22,6 +22,26 @@
     " coalesce(sum(m.media='none'),0) FROM call_media m JOIN calls c ON c.id=m.call"               \
     " WHERE c.start_ns BETWEEN ?1 AND ?2"
 
+/* --rtp-heuristic streams: tied to a call in scope; of no call, started in the window. */
+#define SQL_HEUR_CALL                                                                              \
+    "SELECT count(*) FROM rtp_heuristic_streams h JOIN calls c ON c.id=h.call"                     \
+    " WHERE c.start_ns BETWEEN ?1 AND ?2"
+#define SQL_HEUR_ORPHAN                                                                            \
+    "SELECT count(*) FROM orphan_rtp_streams c WHERE c.first_ns BETWEEN ?1 AND ?2"
+#define SQL_HAS_HEUR                                                                               \
+    "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "                           \
+    "('orphan_rtp_streams','rtp_heuristic_streams')"
+
+static void add_heur_call(struct st_rtp *o, sqlite3_stmt *st)
+{
+    o->heur_call += sqlite3_column_int64(st, 0);
+}
+
+static void add_heur_orphan(struct st_rtp *o, sqlite3_stmt *st)
+{
+    o->heur_orphan += sqlite3_column_int64(st, 0);
+}
+
 static void add_streams(struct st_rtp *o, sqlite3_stmt *st)
 {
     o->streams += sqlite3_column_int64(st, 0);
@@ -87,7 +107,18 @@ int st_collect_rtp(struct db *db, int64_t lo, int64_t hi, const int64_t *ids, si
         return -1;
     if (run(db, SQL_STREAMS, lo, hi, ids, nids, o, add_streams, err, errlen) < 0)
         return -1;
-    return run(db, SQL_VERDICTS, lo, hi, ids, nids, o, add_verdicts, err, errlen);
+    if (run(db, SQL_VERDICTS, lo, hi, ids, nids, o, add_verdicts, err, errlen) < 0)
+        return -1;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->h, SQL_HAS_HEUR, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        o->has_heur = sqlite3_column_int(st, 0) == 2;
+    sqlite3_finalize(st);
+    if (!o->has_heur)
+        return 0;
+    if (run(db, SQL_HEUR_CALL, lo, hi, ids, nids, o, add_heur_call, err, errlen) < 0)
+        return -1;
+    return run(db, SQL_HEUR_ORPHAN, lo, hi, ids, nids, o, add_heur_orphan, err, errlen);
 }
 
 const char *st_mos_band_name(int i)

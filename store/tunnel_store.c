@@ -80,26 +80,19 @@ static const char *no_zero_port(const unsigned char *ep, char *buf, size_t n)
 
 int tunnel_store_describe(struct db *db, int64_t msg_id, char *buf, size_t n)
 {
-    sqlite3_stmt *st = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(db->h,
-                           "SELECT encap, depth, outer_src, outer_dst FROM message_tunnels"
-                           " WHERE message = ?",
-                           -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return 0; /* no such table: a database without tunnelled messages */
-    }
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)msg_id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const unsigned char *e = sqlite3_column_text(st, 0);
-        char s[TS_ADDR_MAX], d[TS_ADDR_MAX];
-        snprintf(buf, n, "tunnel %s (depth %d): outer %s -> %s", e ? (const char *)e : "?",
-                 sqlite3_column_int(st, 1), no_zero_port(sqlite3_column_text(st, 2), s, sizeof s),
-                 no_zero_port(sqlite3_column_text(st, 3), d, sizeof d));
-        found = 1;
-    }
+    sqlite3_stmt *st = db_optional_row(db,
+                                       "SELECT encap, depth, outer_src, outer_dst"
+                                       " FROM message_tunnels WHERE message = ?",
+                                       msg_id);
+    if (!st)
+        return 0;
+    const unsigned char *e = sqlite3_column_text(st, 0);
+    char s[TS_ADDR_MAX], d[TS_ADDR_MAX];
+    snprintf(buf, n, "tunnel %s (depth %d): outer %s -> %s", e ? (const char *)e : "?",
+             sqlite3_column_int(st, 1), no_zero_port(sqlite3_column_text(st, 2), s, sizeof s),
+             no_zero_port(sqlite3_column_text(st, 3), d, sizeof d));
     sqlite3_finalize(st);
-    return found;
+    return 1;
 }
 
 const char *tunnel_store_error(const struct tunnel_store *ts)

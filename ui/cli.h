@@ -23,6 +23,7 @@ struct cli {
     bool quiet;
     uint16_t vxlan_port; /* --vxlan-port: a UDP port decoded as VXLAN besides 4789 */
     bool store_rtp;      /* --store-rtp (import, capture): keep calls' RTP packets */
+    bool rtp_heuristic;  /* --rtp-heuristic: look for RTP on flows no SDP announced */
     int argc;            /* the subcommand's own arguments */
     char **argv;
     struct db *db;

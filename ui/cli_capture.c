@@ -3,7 +3,6 @@
  * dialog table and the database, pops frames from the capture thread's ring, commits every
  * 250 ms, prints one line per call as it ends and the capture statistics at the end. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "store/ingest.h"
 #include "ui/cli_hep.h"
 #include "ui/cli.h"
+#include "ui/stop_signal.h"
 
 #define TICK_NS         250000000 /* commit, write changed calls, print ended ones */
 #define FRAMES_PER_LOOP 1024      /* frames taken between clock and signal checks */
@@ -24,10 +24,6 @@
 #define CALL_TIMEOUT_S  3600    /* default --call-timeout */
 #define LINGER_MS       1000    /* an ended call is printed after this long without a message */
 #define MAX_FILTER      4096
-
-/* The only mutable global (house rule exception): how many SIGINT/SIGTERM arrived. Written by
- * the handler alone, read by the store loop; the second signal exits at once. */
-static volatile sig_atomic_t stop_signals;
 
 struct cap_args {
     struct cap_live_opts live;
@@ -39,25 +35,6 @@ struct cap_args {
     uint32_t call_timeout_ms; /* --call-timeout, 0 = never */
     struct cli_hep_agent hep; /* --hep ... (docs/hep.md) */
 };
-
-static void on_signal(int sig)
-{
-    if (stop_signals)
-        _exit(128 + sig); /* second signal: now. Committed data is safe in the WAL database. */
-    stop_signals = 1;
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaddset(&sa.sa_mask, SIGINT);
-    sigaddset(&sa.sa_mask, SIGTERM);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
 
 static int64_t clock_ns(clockid_t id)
 {
@@ -244,7 +221,7 @@ static int store_loop(struct run *r)
         if (rc < 0)
             return failed;
         now = clock_ns(CLOCK_MONOTONIC);
-        if (!stopping && (stop_signals || (deadline && now >= deadline) || failed)) {
+        if (!stopping && (stop_signal_get() || (deadline && now >= deadline) || failed)) {
             cap_live_stop(r->l);
             stopping = true;
         }
@@ -284,7 +261,7 @@ static int capture_run(struct run *r)
     struct ingest_live lv = {r->a->call_timeout_ms, LINGER_MS, r->c->quiet ? NULL : print_call,
                              NULL};
     ingest_set_live(r->in, &lv);
-    install_signals();
+    stop_signal_install(false, NULL);
     if (cap_live_start(r->l, r->err, sizeof r->err) < 0)
         return cli_runtime_error("%s", r->err);
     int store_failed = store_loop(r);
@@ -328,6 +305,8 @@ static int open_all(struct run *r)
         return cli_runtime_error("%s", r->err);
     ingest_set_vxlan_port(r->in, r->c->vxlan_port);
     if (r->c->store_rtp && ingest_store_rtp(r->in, r->err, sizeof r->err) < 0)
+        return cli_runtime_error("%s", r->err);
+    if (r->c->rtp_heuristic && ingest_rtp_heuristic(r->in, r->err, sizeof r->err) < 0)
         return cli_runtime_error("%s", r->err);
     return cli_hep_agent_start(&r->a->hep, r->in);
 }

@@ -65,6 +65,20 @@ static void json_list(FILE *o, const char *s)
     fputc(']', o);
 }
 
+/* The members every finding object starts with, from its opening brace: call_id, rule,
+ * severity and message (`check --json` and the "findings" of `ladder --format json`). */
+static void json_finding_head(FILE *o, bool first, const struct ds_finding *f)
+{
+    fputs(first ? "\n{\"call_id\":" : ",\n{\"call_id\":", o);
+    json_cstr(o, f->call_id);
+    fputs(",\"rule\":", o);
+    json_cstr(o, f->rule);
+    fputs(",\"severity\":", o);
+    json_cstr(o, diag_sev_name((enum diag_sev)f->severity));
+    fputs(",\"message\":", o);
+    json_cstr(o, f->message);
+}
+
 static int on_finding(void *user, const struct ds_finding *f)
 {
     struct check *k = user;
@@ -79,14 +93,7 @@ static int on_finding(void *user, const struct ds_finding *f)
     k->ncalls += new_call;
     FILE *o = k->o;
     if (k->json) {
-        fputs(k->nshown ? ",\n{\"call_id\":" : "\n{\"call_id\":", o);
-        json_cstr(o, f->call_id);
-        fputs(",\"rule\":", o);
-        json_cstr(o, f->rule);
-        fputs(",\"severity\":", o);
-        json_cstr(o, diag_sev_name((enum diag_sev)f->severity));
-        fputs(",\"message\":", o);
-        json_cstr(o, f->message);
+        json_finding_head(o, k->nshown == 0, f);
         fputs(",\"messages\":", o);
         json_list(o, f->msgs);
         fputs(",\"frames\":", o);
@@ -152,14 +159,7 @@ static int on_ladder_finding(void *user, const struct ds_finding *f)
 {
     struct lad *l = user;
     FILE *o = l->o;
-    fputs(l->shown++ ? ",\n{\"call_id\":" : "\n{\"call_id\":", o);
-    json_cstr(o, f->call_id);
-    fputs(",\"rule\":", o);
-    json_cstr(o, f->rule);
-    fputs(",\"severity\":", o);
-    json_cstr(o, diag_sev_name((enum diag_sev)f->severity));
-    fputs(",\"message\":", o);
-    json_cstr(o, f->message);
+    json_finding_head(o, l->shown++ == 0, f);
     fputs(",\"messages\":[", o);
     const char *p = f->ids;
     bool first = true;

@@ -291,7 +291,8 @@ int cli_import_files(struct cli *c, const char *const *files, int nfiles, bool s
     if (!in)
         return cli_runtime_error("%s", err);
     ingest_set_vxlan_port(in, c->vxlan_port);
-    if (c->store_rtp && ingest_store_rtp(in, err, sizeof err) < 0) {
+    if ((c->store_rtp && ingest_store_rtp(in, err, sizeof err) < 0) ||
+        (c->rtp_heuristic && ingest_rtp_heuristic(in, err, sizeof err) < 0)) {
         ingest_free(in, NULL, 0);
         return cli_runtime_error("%s", err);
     }

@@ -162,6 +162,8 @@ static void json_rtp(FILE *o, const struct ladder *l)
             fprintf(o, "%.2f", r->mos);
         else
             fputs("null", o);
+        if (r->heuristic)
+            fputs(",\"heuristic\":true", o);
         if (l->rtp[i].has_rtcp)
             json_rtcp(o, &l->rtp[i].rtcp, r->clock_rate);
         putc('}', o);

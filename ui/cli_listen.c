@@ -22,22 +22,13 @@
 #include "store/ingest.h"
 #include "store/schema.sql.h"
 #include "ui/cli.h"
+#include "ui/stop_signal.h"
 
 #define TICK_MS        250
 #define MAX_AGENTS     1024       /* distinct (id, name, peer address) counted; more share a row */
 #define DUP_SLOTS      (1u << 16) /* recent messages remembered for duplicate detection */
 #define DUP_WINDOW_MS  100        /* default --dup-window */
 #define CALL_TIMEOUT_S 3600
-
-/* The only mutable global (as in cli_capture.c): set by SIGINT/SIGTERM, read by the loop. */
-static volatile sig_atomic_t stop_listen;
-
-static void on_signal(int sig)
-{
-    if (stop_listen)
-        _exit(128 + sig);
-    stop_listen = 1;
-}
 
 struct agent {
     uint32_t id;
@@ -331,21 +322,11 @@ static void summary(const struct listen *l, const struct hep_listener *hl)
     fflush(stdout);
 }
 
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal; /* no SA_RESTART: poll returns EINTR */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 /* Receives until a signal; commits every TICK_MS. Returns 0 or -1 with l->err. */
 static int loop(struct listen *l, struct hep_listener *hl)
 {
     int64_t next = 0;
-    while (!stop_listen && !atomic_load(&l->bg_stop)) {
+    while (!stop_signal_get() && !atomic_load(&l->bg_stop)) {
         hep_listener_poll(hl, TICK_MS / 2, on_packet, l);
         atomic_store(&l->a_packets, hep_listener_stats(hl)->packets);
         atomic_store(&l->a_stored, ingest_get_stats(l->in)->sip_messages);
@@ -510,7 +491,7 @@ int cmd_listen(struct cli *c)
         return rc;
     alloc_tables(&l);
     struct hep_listener *hl = hep_listener_new();
-    install_signals();
+    stop_signal_install(false, NULL);
     rc = open_all(&l, hl);
     if (rc == 0) {
         if (!c->quiet) {

@@ -129,9 +129,13 @@ static void json_rtp(FILE *o, const struct st_rtp *q)
     fputs(",\"mos\":{", o);
     for (int i = 0; i < ST_MOS_BANDS; i++)
         fprintf(o, "%s\"%s\":%" PRId64, i ? "," : "", st_mos_band_name(i), q->mos[i]);
-    fprintf(
-        o, "},\"calls_media\":{\"both\":%" PRId64 ",\"one-way\":%" PRId64 ",\"none\":%" PRId64 "}}",
-        q->calls_both, q->calls_one_way, q->calls_none);
+    fprintf(o,
+            "},\"calls_media\":{\"both\":%" PRId64 ",\"one-way\":%" PRId64 ",\"none\":%" PRId64 "}",
+            q->calls_both, q->calls_one_way, q->calls_none);
+    if (q->has_heur)
+        fprintf(o, ",\"heuristic_streams\":{\"call\":%" PRId64 ",\"no_call\":%" PRId64 "}",
+                q->heur_call, q->heur_orphan);
+    fputs("}", o);
 }
 
 static void print_json(FILE *o, const struct st_scope *s, const struct st_result *r)
@@ -258,6 +262,10 @@ static void text_rtp(FILE *o, const struct st_rtp *q)
     fprintf(o, "  %-56s %12" PRId64 "\n", "answered calls with media both ways", q->calls_both);
     fprintf(o, "  %-56s %12" PRId64 "\n", "answered calls with one-way media", q->calls_one_way);
     fprintf(o, "  %-56s %12" PRId64 "\n", "answered calls without media", q->calls_none);
+    if (!q->has_heur)
+        return;
+    fprintf(o, "  %-56s %12" PRId64 "\n", "--rtp-heuristic streams tied to a call", q->heur_call);
+    fprintf(o, "  %-56s %12" PRId64 "\n", "--rtp-heuristic streams of no call", q->heur_orphan);
 }
 
 static void print_text(FILE *o, const struct st_scope *s, const struct st_result *r)

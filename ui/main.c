@@ -47,6 +47,7 @@ static void usage(FILE *out)
                  "  -r FILE     read a pcap/pcapng (.gz too; \"-\" = stdin); repeatable\n"
                  "  -q          quiet: no progress, no summary\n"
                  "  --vxlan-port N  decode UDP port N as VXLAN too (4789 always)\n"
+                 "  --rtp-heuristic  find RTP on UDP flows no SDP announced too\n"
                  "  -h, --help  this help; --version  the version\n");
 }
 
@@ -99,6 +100,8 @@ static int parse_globals(struct cli *c, int argc, char **argv, bool *help)
         } else if ((r = cli_opt(c, argc, argv, &i, "--vxlan-port", true, &v)) != 0) {
             if (r < 0 || parse_port(v, &c->vxlan_port) != 0)
                 return cli_usage_error(c, "--vxlan-port wants a UDP port 1-65535");
+        } else if (strcmp(argv[i], "--rtp-heuristic") == 0) {
+            c->rtp_heuristic = true;
         } else if (strcmp(argv[i], "-q") == 0) {
             c->quiet = true;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {

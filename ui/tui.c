@@ -19,11 +19,12 @@
 #include "store/ingest.h"
 #include "store/schema.sql.h"
 #include "ui/cli_listen.h"
+#include "ui/stop_signal.h"
 
 /* Signal-handling state, the only mutable globals of the UI (ARCHITECTURE.md allows these):
- * the stop request of SIGINT/SIGTERM, the real stderr (stderr goes to a file while curses owns
- * the terminal) and the handlers that were installed before ours for the fatal signals. */
-static volatile sig_atomic_t tui_stop;
+ * the real stderr (stderr goes to a file while curses owns the terminal) and the handlers that
+ * were installed before ours for the fatal signals. The stop request of SIGINT/SIGTERM/SIGHUP
+ * is ui/stop_signal's. */
 static volatile sig_atomic_t tui_saved_stderr = -1;
 static struct sigaction tui_old_fatal[32];
 
@@ -39,15 +40,6 @@ static void restore_terminal(void)
         dup2(tui_saved_stderr, STDERR_FILENO);
 }
 
-static void on_stop(int sig)
-{
-    if (tui_stop) { /* second Ctrl-C: the loop did not get there, leave now */
-        restore_terminal();
-        _exit(128 + sig);
-    }
-    tui_stop = sig;
-}
-
 static void on_fatal(int sig)
 {
     restore_terminal();
@@ -58,13 +50,10 @@ static void on_fatal(int sig)
 
 static void install_signals(void)
 {
+    stop_signal_install(true, restore_terminal); /* a second one: the terminal back, then exit */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_stop;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
     sa.sa_handler = on_fatal;
     sa.sa_flags = SA_RESETHAND;
     for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
@@ -74,7 +63,7 @@ static void install_signals(void)
 static int on_progress(void *user)
 {
     (void)user;
-    return tui_stop != 0; /* non-zero interrupts a long query on Ctrl-C */
+    return stop_signal_get() != 0; /* non-zero interrupts a long query on Ctrl-C */
 }
 
 double tui_now(void)
@@ -355,7 +344,7 @@ static void dispatch(struct tui *t, int ch)
 static void loop(struct tui *t)
 {
     double last_refresh = 0;
-    while (!t->quit && !tui_stop) {
+    while (!t->quit && !stop_signal_get()) {
         draw(t);
         int ch = getch();
         if (ch == KEY_RESIZE)
@@ -462,6 +451,7 @@ static int live_open(struct tui *t, const char *iface, const char *filter)
     char name[300];
     snprintf(name, sizeof name, "live:%s", iface);
     if (!lv->in ||
+        (t->cli->rtp_heuristic && ingest_rtp_heuristic(lv->in, lv->err, sizeof lv->err) < 0) ||
         ingest_capture_begin(lv->in, name, NULL, cap_live_linktype(lv->cap), lv->err,
                              sizeof lv->err) < 0 ||
         ingest_commit(lv->in, lv->err, sizeof lv->err) < 0)
@@ -760,14 +750,14 @@ int cmd_ui(struct cli *c)
     if (t->imp.running) { /* the import is cut short: its capture is redone next time */
         fprintf(stderr, "sipscope: import interrupted; it is completed the next time\n");
         fflush(NULL);
-        _exit(tui_stop ? 128 + tui_stop : EXIT_RUNTIME);
+        _exit(stop_signal_get() ? 128 + stop_signal_get() : EXIT_RUNTIME);
     }
     int live_rc = live_close(t);
     int hep_rc = hep_bg_stop(t->hep);
     t->hep = NULL;
     rc = t->imp.rc ? t->imp.rc : (live_rc ? live_rc : hep_rc);
-    if (tui_stop)
-        rc = 128 + tui_stop;
+    if (stop_signal_get())
+        rc = 128 + stop_signal_get();
     cleanup(t);
     return rc;
 }

@@ -103,24 +103,18 @@ static void message_title(char *buf, size_t n, const struct tq_msg *m, size_t k)
 /* The HEP agent that sent message id to a collector (hep_messages), as one line; 0 when none. */
 int tui_raw_agent(struct db *db, int64_t id, char *buf, size_t n)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db->h,
-                           "SELECT agent_id, agent_name, peer, version FROM hep_messages"
-                           " WHERE message = ?",
-                           -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return 0; /* no such table: nothing came from a collector */
-    }
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    if (found) {
-        const unsigned char *name = sqlite3_column_text(st, 1), *peer = sqlite3_column_text(st, 2);
-        snprintf(buf, n, "HEPv%d agent %s (id %lld) from %s", sqlite3_column_int(st, 3),
-                 name ? (const char *)name : "-", (long long)sqlite3_column_int64(st, 0),
-                 peer ? (const char *)peer : "?");
-    }
+    sqlite3_stmt *st = db_optional_row(db,
+                                       "SELECT agent_id, agent_name, peer, version"
+                                       " FROM hep_messages WHERE message = ?",
+                                       id);
+    if (!st)
+        return 0;
+    const unsigned char *name = sqlite3_column_text(st, 1), *peer = sqlite3_column_text(st, 2);
+    snprintf(buf, n, "HEPv%d agent %s (id %lld) from %s", sqlite3_column_int(st, 3),
+             name ? (const char *)name : "-", (long long)sqlite3_column_int64(st, 0),
+             peer ? (const char *)peer : "?");
     sqlite3_finalize(st);
-    return found;
+    return 1;
 }
 
 int tui_raw_open(struct tui *t, const struct tq_msg *const *msgs, size_t n)

@@ -3,7 +3,9 @@
  * [flags][time step][2-byte length][bytes]: each packet is parsed on its own (rtp_parse, the
  * RTCP test, a standalone rtp_stats) and delivered to the media table on one of the flows the
  * SDP announced (flags pick the m= line, RTP or RTCP port, the direction); a record with flags
- * 0xFE is a new SDP for the table instead. Streams are expired and flushed as time advances. */
+ * 0xFE is a new SDP for the table instead. Streams are expired and flushed as time advances.
+ * An SDP part of odd length turns --rtp-heuristic on (media_set_heuristic): packets off the
+ * announced flows (flags 0x20, or no SDP) then go through the candidate detector. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t off = sep ? sdp_len + 1 : 0;
     unsigned done = 0;
     struct media_ctx *m = media_new(1, on_done, &done);
+    if (sdp_len & 1)
+        media_set_heuristic(m);
     memset(&sdp, 0, sizeof sdp);
     int64_t t = 1000000000;
     if (sdp_parse(&sdp, slice_make(data, sdp_len)) == DIS_OK)

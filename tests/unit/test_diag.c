@@ -238,6 +238,30 @@ static void test_rtp_thresholds(void)
     free(c);
 }
 
+/* RTP on an announced address at a port no SDP named (either end); an announced end or unknown
+ * addresses give nothing. */
+static void test_rtp_unannounced_port(void)
+{
+    struct call *c = calloc(1, sizeof *c);
+    basic_call(c, true);
+    c->rtp[0] = (struct diag_rtp){"10.0.0.1:4000", "10.0.0.9:5000", 50, 50, 0, 1, 1, 4.4, 0, 0};
+    c->rtp[1] = (struct diag_rtp){"10.0.0.9:5000", "10.0.0.1:4002", 50, 50, 0, 1, 1, 4.4, 0, 0};
+    c->rtp[2] = (struct diag_rtp){"10.0.0.9:5000", "10.0.0.8:6000", 50, 50, 0, 1, 1, 4.4, 0, 0};
+    c->rtp[3] = (struct diag_rtp){"10.0.0.1:4002", "10.0.0.7:7000", 50, 50, 0, 1, 1, 4.4, 0, 0};
+    c->nrtp = 4;
+    run(c);
+    CHECK_EQ_INT(count(c, "rtp-unannounced-port"), 2);
+    CHECK_EQ_INT(sev_of(c, "rtp-unannounced-port"), DIAG_WARNING);
+    for (size_t i = 0; i < c->r.n; i++) {
+        if (strcmp(c->r.f[i].rule, "rtp-unannounced-port") == 0) {
+            CHECK(strstr(c->r.f[i].text, "10.0.0.1:4002 is a port") != NULL);
+            CHECK(strstr(c->r.f[i].text, "announced 10.0.0.1:4000") != NULL);
+            CHECK_EQ_INT(c->r.f[i].nref, 0);
+        }
+    }
+    free(c);
+}
+
 static void test_overflow_and_table(void)
 {
     struct call *c = calloc(1, sizeof *c);
@@ -388,6 +412,7 @@ int main(void)
     test_early_bye_by_caller();
     test_late_offer_and_direction();
     test_rtp_thresholds();
+    test_rtp_unannounced_port();
     test_overflow_and_table();
     test_to_tag_edges();
     test_trying_forwarded();
