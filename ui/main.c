@@ -12,13 +12,16 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"import", cmd_import, "import FILE... [--db DB]  dissect captures into the history"},
+    {"import", cmd_import,
+     "import FILE... [--db DB] [--store-rtp] [--hep udp:HOST:PORT]  dissect captures into the "
+     "history"},
     {"calls", cmd_calls,
      "calls [-r FILE]... [--json|--csv] [--invite] [--from T] [--to T] [--method M]\n"
      "        [--status CODE|CLASS] [--since TIME] [--until TIME] [--limit N]\n"
      "        [--has-finding RULE]"},
     {"ladder", cmd_ladder,
-     "ladder CALL[,CALL...] [-r FILE]... [--format text|json] [-o OUT] [--ascii]"},
+     "ladder CALL[,CALL...] [-r FILE]... [--format F] [-o OUT] [--ascii] [--related]\n"
+     "        [--all -o DIR]  F: text json mermaid plantuml html svg pcap"},
     {"stats", cmd_stats,
      "stats [-r FILE]... [--since T] [--until T] [--json]  response codes, methods, states, ASR"},
     {"capture", cmd_capture,
