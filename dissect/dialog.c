@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/hash.h"
 #include "dissect/banned.h"
 
 #define BLOOM_BITS (1u << 23) /* default: 1 MiB, ~1% false positives at 800k evicted calls */
@@ -57,15 +58,6 @@ int dlg_state_of(const char *name)
     return -1;
 }
 
-static uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 static uint64_t final_mix(uint64_t h)
 {
     h ^= h >> 33;
@@ -76,7 +68,7 @@ static uint64_t final_mix(uint64_t h)
 
 uint64_t dlg_hash(struct slice call_id)
 {
-    return final_mix(hash_bytes(0xcbf29ce484222325ull, call_id.p, call_id.len));
+    return final_mix(hash_fnv(HASH_FNV_OFFSET, call_id.p, call_id.len));
 }
 
 struct dlg_ctx *dlg_new(const struct dlg_limits *lim, uint64_t first_id, dlg_evict_fn on_evict,
@@ -269,28 +261,20 @@ static void copy_text(char *dst, size_t cap, struct slice s)
     dst[n] = '\0';
 }
 
-static uint64_t hash_endpoint(uint64_t h, const struct net_endpoint *e)
-{
-    size_t alen = e->addr.family == 6 ? 16 : 4;
-    h = hash_bytes(h, e->addr.a, alen);
-    uint8_t port[2] = {(uint8_t)(e->port >> 8), (uint8_t)e->port};
-    return hash_bytes(h, port, 2);
-}
-
 static uint64_t message_key(const struct sip_msg *m, const struct net_payload *pl)
 {
     uint32_t cseq = 0;
     struct slice cm = SLICE_NULL;
     sip_cseq(m, &cseq, &cm);
-    uint64_t h = 0xcbf29ce484222325ull;
-    h = hash_bytes(h, (const uint8_t *)&m->status, sizeof m->status);
-    h = hash_bytes(h, m->method.p, m->method.len);
-    h = hash_bytes(h, (const uint8_t *)&cseq, sizeof cseq);
-    h = hash_bytes(h, cm.p, cm.len);
+    uint64_t h = HASH_FNV_OFFSET;
+    h = hash_fnv(h, &m->status, sizeof m->status);
+    h = hash_fnv(h, m->method.p, m->method.len);
+    h = hash_fnv(h, &cseq, sizeof cseq);
+    h = hash_fnv(h, cm.p, cm.len);
     struct slice br = sip_via_branch(m);
-    h = hash_bytes(h, br.p, br.len);
+    h = hash_fnv(h, br.p, br.len);
     struct slice tt = sip_to_tag(m);
-    h = hash_bytes(h, tt.p, tt.len);
+    h = hash_fnv(h, tt.p, tt.len);
     h = hash_endpoint(h, &pl->src);
     h = hash_endpoint(h, &pl->dst);
     return final_mix(h);

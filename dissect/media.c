@@ -1,6 +1,7 @@
 /* media.c: expected media flows from SDP (RFC 3264 §5, RFC 8866 §5.7/§5.14, RFC 3605) and RTP
  * streams keyed by source, destination and SSRC (RFC 3550 §5.1, §8), with Wireshark-compatible
  * statistics (rtp_stats.c) and RFC 4733 §2.3 DTMF events. */
+#include "dissect/hash.h"
 #include "dissect/media.h"
 #include "dissect/rtp.h"
 #include "dissect/rtp_heur.h"
@@ -15,8 +16,6 @@
 #endif
 #define NS_PER_MS    1000000
 #define DTMF_MIN_LEN 4 /* RFC 4733 §2.3: event, E/R/volume, duration */
-#define FNV_OFFSET   1469598103934665603ull
-#define FNV_PRIME    1099511628211ull
 
 struct media_pt {
     uint8_t pt;
@@ -55,24 +54,6 @@ struct media_ctx {
     struct rtp_heur *heur; /* --rtp-heuristic candidates, NULL when off */
     uint64_t capture;      /* media_set_capture */
 };
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= FNV_PRIME;
-    }
-    return h;
-}
-
-static uint64_t ep_hash(uint64_t h, const struct net_endpoint *e)
-{
-    size_t alen = e->addr.family == 6 ? 16 : 4;
-    h = fnv(h, &e->addr.family, 1);
-    h = fnv(h, e->addr.a, alen);
-    return fnv(h, &e->port, sizeof e->port);
-}
 
 static bool ep_eq(const struct net_endpoint *a, const struct net_endpoint *b)
 {
@@ -122,7 +103,7 @@ static void lower(int64_t *floor, int64_t ns)
 
 static struct flow **flow_slot(struct media_ctx *m, const struct net_endpoint *ep)
 {
-    struct flow **pp = &m->flows[ep_hash(FNV_OFFSET, ep) & (FLOW_BUCKETS - 1)];
+    struct flow **pp = &m->flows[hash_endpoint(HASH_FNV_OFFSET, ep) & (FLOW_BUCKETS - 1)];
     while (*pp && !ep_eq(&(*pp)->ep, ep))
         pp = &(*pp)->next;
     return pp;
@@ -247,7 +228,8 @@ void media_sdp(struct media_ctx *m, uint64_t call, const struct sdp *s, int64_t 
 static struct media_stream **stream_slot(struct media_ctx *m, const struct net_payload *pl,
                                          uint32_t ssrc)
 {
-    uint64_t h = ep_hash(ep_hash(fnv(FNV_OFFSET, &ssrc, sizeof ssrc), &pl->src), &pl->dst);
+    uint64_t h = hash_endpoint(
+        hash_endpoint(hash_fnv(HASH_FNV_OFFSET, &ssrc, sizeof ssrc), &pl->src), &pl->dst);
     struct media_stream **pp = &m->streams[h & (STREAM_BUCKETS - 1)];
     while (*pp &&
            !((*pp)->ssrc == ssrc && ep_eq(&(*pp)->src, &pl->src) && ep_eq(&(*pp)->dst, &pl->dst)))

@@ -7,12 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/hash.h"
 #include "dissect/banned.h"
 
 #define HEUR_BUCKETS 4096u /* power of two */
 #define HEUR_NONE    UINT32_MAX
-#define FNV_OFFSET   1469598103934665603ull
-#define FNV_PRIME    1099511628211ull
 
 struct cand {
     bool used;
@@ -31,23 +30,6 @@ struct rtp_heur {
     struct rtp_heur_counters cnt;
 };
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= FNV_PRIME;
-    }
-    return h;
-}
-
-static uint64_t ep_hash(uint64_t h, const struct net_endpoint *e)
-{
-    h = fnv(h, &e->addr.family, 1);
-    h = fnv(h, e->addr.a, e->addr.family == 6 ? 16 : 4);
-    return fnv(h, &e->port, sizeof e->port);
-}
-
 static bool ep_eq(const struct net_endpoint *a, const struct net_endpoint *b)
 {
     return a->port == b->port && a->addr.family == b->addr.family &&
@@ -57,7 +39,8 @@ static bool ep_eq(const struct net_endpoint *a, const struct net_endpoint *b)
 static uint32_t bucket_of(const struct net_endpoint *src, const struct net_endpoint *dst,
                           uint32_t ssrc)
 {
-    uint64_t h = ep_hash(ep_hash(fnv(FNV_OFFSET, &ssrc, sizeof ssrc), src), dst);
+    uint64_t h =
+        hash_endpoint(hash_endpoint(hash_fnv(HASH_FNV_OFFSET, &ssrc, sizeof ssrc), src), dst);
     return (uint32_t)(h & (HEUR_BUCKETS - 1));
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "capture/hep_listen.h"
+#include "dissect/hash.h"
 #include "dissect/sip.h"
 #include "store/ingest.h"
 #include "store/schema.sql.h"
@@ -192,24 +193,14 @@ static bool rate_limited(struct listen *l, const char *host)
     return false;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 /* True when another agent delivered the same message within the window (then counted). */
 static bool duplicate(struct listen *l, const struct hep_msg *m, int64_t ts, int agent)
 {
     if (l->keep_dups)
         return false;
-    uint64_t h = fnv(0xcbf29ce484222325ull, m->payload.p, m->payload.len);
-    h = fnv(h, &m->src, sizeof m->src);
-    h = fnv(h, &m->dst, sizeof m->dst);
+    uint64_t h = hash_fnv(HASH_FNV_OFFSET, m->payload.p, m->payload.len);
+    h = hash_fnv(h, &m->src, sizeof m->src);
+    h = hash_fnv(h, &m->dst, sizeof m->dst);
     struct dup_slot *s = &l->dups[h & (DUP_SLOTS - 1)];
     int64_t d = ts - s->ts_ns;
     if (s->hash == h && s->agent != (uint32_t)agent + 1 && d <= l->window_ns && d >= -l->window_ns)
