@@ -28,6 +28,16 @@ expect_err_line() {
   if [ "$n" -eq 1 ] && grep -Eq -- "$re" "$TMP/err"; then ok; else bad "$desc: stderr was: $(cat "$TMP/err")"; fi
 }
 
+# private_tmux: every later `tmux` of the script talks to a server of its own (socket in $TMP),
+# kept alive by an idle session. Killing a test's last session then never races the start of
+# the next one (tmux: "server exited unexpectedly"), and tests running in parallel do not share
+# a server. The script's EXIT trap must call `tmux kill-server`.
+private_tmux() {
+  unset TMUX
+  tmux() { command tmux -S "$TMP/tmux.sock" "$@"; }
+  tmux new-session -d -s keepalive -x 20 -y 5 'sleep 3600'
+}
+
 finish() {
   echo "$PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]
