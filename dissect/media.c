@@ -26,7 +26,8 @@ struct media_pt {
 
 /* An address:port announced by SDP (Wireshark's RTP/RTCP conversation). */
 struct flow {
-    struct flow *next;
+    struct flow *next;          /* hash chain */
+    struct flow *older, *newer; /* the use list: oldest use first (media_ctx.oldest) */
     struct net_endpoint ep;
     uint64_t call;
     int64_t last_ns;
@@ -41,16 +42,18 @@ struct media_ctx {
     struct flow *flows[FLOW_BUCKETS];
     struct media_stream *streams[STREAM_BUCKETS];
     size_t nflows, nstreams;
-    /* at most the smallest last_ns of any stream / flow: an expiry pass with a limit at or below
-     * it has nothing to do and skips the walk of every bucket */
-    int64_t stream_floor, flow_floor;
+    /* flows in order of last use (SDP or packet), so expiry and eviction take the longest idle
+     * from the head without walking the buckets */
+    struct flow *oldest, *newest;
+    /* at most the smallest last_ns of any stream: an expiry pass with a limit at or below it has
+     * nothing to do and skips the walk of every bucket */
+    int64_t stream_floor;
     uint64_t next_id;
     media_stream_fn on_done;
     void *user;
     struct media_counters cnt;
     uint64_t rtcp_call;    /* call of the flow of the last RTCP packet */
     uint64_t rtp_call;     /* call of the stream of the last RTP packet */
-    int64_t room_retry_ns; /* a full flow table is not swept again before this capture time */
     struct rtp_heur *heur; /* --rtp-heuristic candidates, NULL when off */
     uint64_t capture;      /* media_set_capture */
 };
@@ -68,7 +71,7 @@ struct media_ctx *media_new(uint64_t first_id, media_stream_fn on_done, void *us
     if (!m)
         abort();
     m->next_id = first_id;
-    m->stream_floor = m->flow_floor = INT64_MAX;
+    m->stream_floor = INT64_MAX;
     m->on_done = on_done;
     m->user = user;
     return m;
@@ -147,22 +150,50 @@ static void flow_set_map(struct flow *f, const struct sdp_media *md)
     }
 }
 
-static void sweep_flows(struct media_ctx *m, int64_t before_ns);
+static void use_unlink(struct media_ctx *m, struct flow *f)
+{
+    *(f->older ? &f->older->newer : &m->oldest) = f->newer;
+    *(f->newer ? &f->newer->older : &m->newest) = f->older;
+    f->older = f->newer = NULL;
+}
+
+/* Marks f used at now_ns: it moves to the end of the use list (capture times that go back a
+ * little leave the list nearly, not strictly, ordered; expiry is then late by that much). */
+static void flow_touch(struct media_ctx *m, struct flow *f, int64_t now_ns)
+{
+    f->last_ns = now_ns;
+    if (m->newest == f)
+        return;
+    if (f->older || m->oldest == f)
+        use_unlink(m, f);
+    f->older = m->newest;
+    *(m->newest ? &m->newest->newer : &m->oldest) = f;
+    m->newest = f;
+}
+
+/* Forgets the longest idle flow (the head of the use list). */
+static void drop_oldest(struct media_ctx *m)
+{
+    struct flow *f = m->oldest;
+    struct flow **pp = flow_slot(m, &f->ep);
+    *pp = f->next;
+    use_unlink(m, f);
+    m->nflows--;
+    free(f->pts);
+    free(f);
+}
 
 /* The flow table is full (a long busy capture announces more flows within MEDIA_FLOW_IDLE_MS than
- * it holds): forget the flows idle longest, halving the idle limit down to MEDIA_FLOW_MIN_IDLE_MS
- * until a quarter of the table is free, so the newest calls' media is still tied to them. At most
- * one try per second of capture time: a flood of SDP cannot make each new flow walk the table. */
+ * it holds): forget the flows idle longest, never one used within MEDIA_FLOW_MIN_IDLE_MS, until a
+ * quarter of the table is free, so the newest calls' media is still tied to them. Each step takes
+ * the head of the use list: the cost is that of the flows forgotten. */
 static void make_room(struct media_ctx *m, int64_t now_ns)
 {
-    if (now_ns < m->room_retry_ns)
-        return;
-    m->room_retry_ns = now_ns + 1000 * (int64_t)NS_PER_MS;
-    size_t before = m->nflows;
-    for (int64_t idle = MEDIA_FLOW_IDLE_MS / 2;
-         idle >= MEDIA_FLOW_MIN_IDLE_MS && m->nflows > MEDIA_MAX_FLOWS / 4 * 3; idle /= 2)
-        sweep_flows(m, now_ns - idle * NS_PER_MS);
-    m->cnt.flows_evicted += before - m->nflows;
+    const int64_t limit = now_ns - (int64_t)MEDIA_FLOW_MIN_IDLE_MS * NS_PER_MS;
+    while (m->oldest && m->nflows > MEDIA_MAX_FLOWS / 4 * 3 && m->oldest->last_ns <= limit) {
+        drop_oldest(m);
+        m->cnt.flows_evicted++;
+    }
 }
 
 /* A new flow replaces the one at the same address:port (Wireshark opens a new conversation for
@@ -190,8 +221,7 @@ static void flow_add(struct media_ctx *m, uint64_t call, const struct net_endpoi
         m->cnt.flows++;
     }
     f->call = call;
-    f->last_ns = now_ns;
-    lower(&m->flow_floor, now_ns);
+    flow_touch(m, f, now_ns);
     f->rtcp = rtcp;
     if (rtcp) {
         free(f->pts);
@@ -343,19 +373,16 @@ static void stream_packet(struct media_stream *s, struct flow *conv, int64_t ts_
 }
 
 /* The call whose SDP announced addr (at any port), the flow used most recently; 0: none. A walk
- * of the flow table, once per stream the heuristic confirms. */
+ * of the use list from its newest end, once per stream the heuristic confirms. */
 static uint64_t addr_call(const struct media_ctx *m, const struct net_addr *addr)
 {
-    const struct flow *best = NULL;
     size_t alen = addr->family == 6 ? 16 : 4;
-    for (size_t b = 0; b < FLOW_BUCKETS && m->nflows; b++) {
-        for (const struct flow *f = m->flows[b]; f; f = f->next) {
-            if (f->call && f->ep.addr.family == addr->family &&
-                memcmp(f->ep.addr.a, addr->a, alen) == 0 && (!best || f->last_ns > best->last_ns))
-                best = f;
-        }
+    for (const struct flow *f = m->newest; f; f = f->older) {
+        if (f->call && f->ep.addr.family == addr->family &&
+            memcmp(f->ep.addr.a, addr->a, alen) == 0)
+            return f->call;
     }
-    return best ? best->call : 0;
+    return 0;
 }
 
 /* --rtp-heuristic: a datagram on no expected flow. RTP of a known heuristic stream, else a
@@ -417,8 +444,7 @@ enum media_kind media_packet(struct media_ctx *m, const struct net_payload *pl,
     struct flow *disp = fs ? fs : fd;
     if (!disp)
         return m->heur ? heur_packet(m, pl, created) : MEDIA_NONE;
-    disp->last_ns = pl->frame->ts_ns;
-    lower(&m->flow_floor, disp->last_ns);
+    flow_touch(m, disp, pl->frame->ts_ns);
     if (disp->rtcp || rtp_is_rtcp(pl->data)) {
         struct flow *rf = (fd && fd->rtcp) ? fd : ((fs && fs->rtcp) ? fs : disp);
         m->rtcp_call = rf->call;
@@ -481,24 +507,8 @@ static void sweep_streams(struct media_ctx *m, int64_t before_ns, bool all)
 
 static void sweep_flows(struct media_ctx *m, int64_t before_ns)
 {
-    if (before_ns <= m->flow_floor)
-        return;
-    m->flow_floor = INT64_MAX;
-    for (size_t b = 0; b < FLOW_BUCKETS; b++) {
-        struct flow **pp = &m->flows[b];
-        while (*pp) {
-            struct flow *f = *pp;
-            if (f->last_ns >= before_ns) {
-                lower(&m->flow_floor, f->last_ns);
-                pp = &f->next;
-                continue;
-            }
-            *pp = f->next;
-            m->nflows--;
-            free(f->pts);
-            free(f);
-        }
-    }
+    while (m->oldest && m->oldest->last_ns < before_ns)
+        drop_oldest(m);
 }
 
 void media_expire(struct media_ctx *m, int64_t now_ns)
