@@ -1,5 +1,9 @@
 /* writer.c: batched inserts of captures, calls, messages and SDP media (one transaction per
- * WRITER_BATCH rows, statements prepared once), raw bytes appended to the spool. */
+ * WRITER_BATCH rows, statements prepared once), raw bytes appended to the spool. Message rows are
+ * held until WRITER_MSG_ROWS of them go in one multi-row INSERT (a statement's fixed cost, a third
+ * of a row's, is then paid once per group); their ids are assigned here, from max(id) + 1 read
+ * under the write lock the transaction takes at its start (BEGIN IMMEDIATE), so callers get a
+ * message's id at once and rows it keys (SDP media, tunnels, HEP agents) need not wait. */
 #include "store/writer.h"
 
 #include "store/stats.h"
@@ -12,8 +16,26 @@
 
 #define SPOOL_BUF (1u << 20)
 
+enum pm_text { PM_SRC, PM_DST, PM_METHOD, PM_REASON, PM_CSEQ_METHOD, PM_UA, PM_NTEXT };
+#define MSG_COLS 18 /* parameters of one message row */
+
+/* A message row waiting for its group's INSERT; its text is in the writer's arena. */
+struct pend_msg {
+    int64_t id, call, frame, ts_ns, cseq, raw_off, raw_len;
+    unsigned idx, status, flags;
+    int transport;
+    uint32_t off[PM_NTEXT], len[PM_NTEXT]; /* enum pm_text; len 0 binds NULL */
+};
+
 struct writer {
     struct db *db;
+    sqlite3_stmt *ins_msgs; /* WRITER_MSG_ROWS rows */
+    sqlite3_stmt *max_msg;  /* the next message id */
+    struct pend_msg pend[WRITER_MSG_ROWS];
+    unsigned npend;
+    char *arena; /* text of the held rows */
+    size_t alen, acap;
+    int64_t next_msg_id; /* 0: read at the next transaction's start */
     sqlite3_stmt *ins_msg, *ins_call, *ins_sdp, *ins_cap, *end_cap, *get_call;
     sqlite3_stmt *new_call; /* plain INSERT: the usual case, cheaper than INSERT OR REPLACE */
     int64_t capture;
@@ -26,9 +48,12 @@ struct writer {
     char err[512];
 };
 
-static const char SQL_MSG[] =
-    "INSERT INTO messages(call,capture,frame,idx,ts_ns,src,dst,transport,method,status,reason,"
-    "cseq,cseq_method,flags,raw_off,raw_len,ua) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+#define SQL_MSG_HEAD                                                                               \
+    "INSERT INTO messages(id,call,capture,frame,idx,ts_ns,src,dst,transport,method,status,"        \
+    "reason,cseq,cseq_method,flags,raw_off,raw_len,ua) VALUES"
+#define SQL_MSG_ROW "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+static const char SQL_MSG[] = SQL_MSG_HEAD SQL_MSG_ROW;
+static const char SQL_MAX_MSG[] = "SELECT coalesce(max(id), 0) + 1 FROM messages";
 static const char SQL_CALL[] =
     "INSERT OR REPLACE INTO calls(id,capture,call_id,method,from_uri,to_uri,src,dst,transport,"
     "start_ns,end_ns,messages,final_status,state,init_cseq,invite_ns,ring_ns,answer_ns,bye_ns,"
@@ -80,7 +105,15 @@ struct writer *writer_new(struct db *db, char *err, size_t errlen)
     w->end_cap = w->ins_cap ? db_prepare(db, SQL_END_CAP, err, errlen) : NULL;
     w->get_call = w->end_cap ? db_prepare(db, SQL_GET_CALL, err, errlen) : NULL;
     w->new_call = w->get_call ? db_prepare(db, SQL_NEW_CALL, err, errlen) : NULL;
-    if (!w->new_call)
+    w->max_msg = w->new_call ? db_prepare(db, SQL_MAX_MSG, err, errlen) : NULL;
+    if (!w->max_msg)
+        goto fail;
+    char sql[sizeof SQL_MSG_HEAD + WRITER_MSG_ROWS * sizeof SQL_MSG_ROW];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "%s", SQL_MSG_HEAD);
+    for (unsigned i = 0; i < WRITER_MSG_ROWS; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s" SQL_MSG_ROW, i ? "," : "");
+    w->ins_msgs = db_prepare(db, sql, err, errlen);
+    if (!w->ins_msgs)
         goto fail;
     return w;
 fail:
@@ -132,23 +165,93 @@ uint64_t writer_spool(struct writer *w, struct slice raw)
     return spool_append(w, raw);
 }
 
+/* The write lock is taken at once (IMMEDIATE): message ids are assigned from max(id) + 1, which
+ * no other writer can change until this transaction ends. */
 static int begin(struct writer *w)
 {
     if (w->in_txn || failed(w))
         return failed(w) ? -1 : 0;
-    if (sqlite3_exec(w->db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_exec(w->db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         fail_db(w, "begin");
         return -1;
     }
     w->in_txn = true;
+    w->next_msg_id = 0;
     return 0;
+}
+
+static int64_t next_msg_id(struct writer *w)
+{
+    if (w->next_msg_id == 0) {
+        if (sqlite3_step(w->max_msg) != SQLITE_ROW) {
+            sqlite3_reset(w->max_msg);
+            fail_db(w, "next message id");
+            return 0;
+        }
+        w->next_msg_id = sqlite3_column_int64(w->max_msg, 0);
+        sqlite3_reset(w->max_msg);
+    }
+    return w->next_msg_id++;
+}
+
+static void bind_pend(const struct writer *w, sqlite3_stmt *st, int b, const struct pend_msg *p)
+{
+    sqlite3_bind_int64(st, b + 1, p->id);
+    if (p->call)
+        sqlite3_bind_int64(st, b + 2, p->call);
+    else
+        sqlite3_bind_null(st, b + 2);
+    sqlite3_bind_int64(st, b + 3, w->capture);
+    sqlite3_bind_int64(st, b + 4, p->frame);
+    sqlite3_bind_int(st, b + 5, (int)p->idx);
+    sqlite3_bind_int64(st, b + 6, p->ts_ns);
+    static const int col[PM_NTEXT] = {7, 8, 10, 12, 14, 18};
+    for (int t = 0; t < PM_NTEXT; t++) {
+        if (p->len[t] == 0)
+            sqlite3_bind_null(st, b + col[t]);
+        else
+            sqlite3_bind_text(st, b + col[t], w->arena + p->off[t], (int)p->len[t], SQLITE_STATIC);
+    }
+    sqlite3_bind_text(st, b + 9, net_transport_name(p->transport), -1, SQLITE_STATIC);
+    if (p->status)
+        sqlite3_bind_int(st, b + 11, (int)p->status);
+    else
+        sqlite3_bind_null(st, b + 11);
+    if (p->cseq >= 0)
+        sqlite3_bind_int64(st, b + 13, p->cseq);
+    else
+        sqlite3_bind_null(st, b + 13);
+    sqlite3_bind_int(st, b + 15, (int)p->flags);
+    sqlite3_bind_int64(st, b + 16, p->raw_off);
+    sqlite3_bind_int64(st, b + 17, p->raw_len);
+}
+
+static int step(struct writer *w, sqlite3_stmt *st, const char *what);
+
+/* Inserts the held message rows: one statement for a full group, else one per row. */
+static int flush_msgs(struct writer *w)
+{
+    int rc = 0;
+    if (w->npend == WRITER_MSG_ROWS) {
+        for (unsigned i = 0; i < w->npend; i++)
+            bind_pend(w, w->ins_msgs, (int)i * MSG_COLS, &w->pend[i]);
+        rc = step(w, w->ins_msgs, "insert message");
+    } else {
+        for (unsigned i = 0; i < w->npend && rc == 0; i++) {
+            bind_pend(w, w->ins_msg, 0, &w->pend[i]);
+            rc = step(w, w->ins_msg, "insert message");
+        }
+    }
+    w->npend = 0;
+    w->alen = 0;
+    return rc;
 }
 
 int writer_commit(struct writer *w)
 {
     if (!w->in_txn)
         return failed(w) ? -1 : 0;
-    if (spool_flush(w) < 0) {
+    if ((w->npend && !failed(w) && flush_msgs(w) < 0) || spool_flush(w) < 0) {
         sqlite3_exec(w->db->h, "ROLLBACK", NULL, NULL, NULL);
         w->in_txn = false;
         return -1;
@@ -258,47 +361,61 @@ int writer_capture_end(struct writer *w, int complete, const char *hash, uint64_
     return writer_commit(w);
 }
 
+/* Copies text into the arena; returns its offset. */
+static uint32_t arena_put(struct writer *w, const void *p, size_t n)
+{
+    if (w->alen + n > w->acap) {
+        size_t cap = w->acap ? w->acap : 16384;
+        while (cap < w->alen + n)
+            cap *= 2;
+        w->arena = realloc(w->arena, cap);
+        if (!w->arena)
+            abort();
+        w->acap = cap;
+    }
+    memcpy(w->arena + w->alen, p, n);
+    w->alen += n;
+    return (uint32_t)(w->alen - n);
+}
+
+static void pend_text(struct writer *w, struct pend_msg *p, enum pm_text t, const void *s, size_t n)
+{
+    p->len[t] = (uint32_t)n;
+    p->off[t] = n ? arena_put(w, s, n) : 0;
+}
+
 uint64_t writer_message(struct writer *w, const struct wr_msg *m)
 {
     if (begin(w) < 0)
         return 0;
-    char src[64], dst[64];
-    net_endpoint_fmt(m->src, src, sizeof src);
-    net_endpoint_fmt(m->dst, dst, sizeof dst);
-    sqlite3_stmt *st = w->ins_msg;
-    if (m->call)
-        sqlite3_bind_int64(st, 1, (int64_t)m->call);
-    else
-        sqlite3_bind_null(st, 1);
-    sqlite3_bind_int64(st, 2, w->capture);
-    sqlite3_bind_int64(st, 3, (int64_t)m->frame);
-    sqlite3_bind_int(st, 4, (int)m->idx);
-    sqlite3_bind_int64(st, 5, m->ts_ns);
-    sqlite3_bind_text(st, 6, src, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, dst, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, net_transport_name(m->transport), -1, SQLITE_STATIC);
-    bind_slice(st, 9, m->method);
-    if (m->status)
-        sqlite3_bind_int(st, 10, (int)m->status);
-    else
-        sqlite3_bind_null(st, 10);
-    bind_slice(st, 11, m->reason);
-    if (m->cseq >= 0)
-        sqlite3_bind_int64(st, 12, m->cseq);
-    else
-        sqlite3_bind_null(st, 12);
-    bind_slice(st, 13, m->cseq_method);
-    sqlite3_bind_int(st, 14, (int)m->flags);
-    sqlite3_bind_int64(st, 15, (int64_t)spool_append(w, m->raw));
-    sqlite3_bind_int64(st, 16, (int64_t)m->raw.len);
-    bind_slice(st, 17, m->ua);
-    if (step(w, st, "insert message") < 0)
+    int64_t id = next_msg_id(w);
+    if (id == 0)
         return 0;
+    struct pend_msg *p = &w->pend[w->npend++];
+    *p = (struct pend_msg){.id = id,
+                           .call = (int64_t)m->call,
+                           .frame = (int64_t)m->frame,
+                           .ts_ns = m->ts_ns,
+                           .cseq = m->cseq,
+                           .raw_len = (int64_t)m->raw.len,
+                           .idx = m->idx,
+                           .status = m->status,
+                           .flags = m->flags,
+                           .transport = m->transport};
+    char ep[64];
+    pend_text(w, p, PM_SRC, ep, net_endpoint_fmt(m->src, ep, sizeof ep));
+    pend_text(w, p, PM_DST, ep, net_endpoint_fmt(m->dst, ep, sizeof ep));
+    pend_text(w, p, PM_METHOD, m->method.p, m->method.len);
+    pend_text(w, p, PM_REASON, m->reason.p, m->reason.len);
+    pend_text(w, p, PM_CSEQ_METHOD, m->cseq_method.p, m->cseq_method.len);
+    pend_text(w, p, PM_UA, m->ua.p, m->ua.len);
+    p->raw_off = (int64_t)spool_append(w, m->raw);
     st_tally_add(w->tally, m->status, (const char *)m->method.p, m->method.len,
                  (const char *)m->ua.p, m->ua.len);
-    uint64_t id = (uint64_t)sqlite3_last_insert_rowid(w->db->h);
+    if (w->npend == WRITER_MSG_ROWS && flush_msgs(w) < 0)
+        return 0;
     row_done(w);
-    return id;
+    return (uint64_t)id;
 }
 
 static const char *dir_name(int d)
@@ -487,6 +604,9 @@ int writer_free(struct writer *w, char *err, size_t errlen)
     if (rc < 0 && err)
         snprintf(err, errlen, "%s", w->err);
     sqlite3_finalize(w->ins_msg);
+    sqlite3_finalize(w->ins_msgs);
+    sqlite3_finalize(w->max_msg);
+    free(w->arena);
     sqlite3_finalize(w->ins_call);
     sqlite3_finalize(w->new_call);
     sqlite3_finalize(w->ins_sdp);

@@ -7,7 +7,8 @@
 #include "dissect/sdp.h"
 #include "store/db.h"
 
-#define WRITER_BATCH 5000 /* rows per transaction */
+#define WRITER_BATCH    5000 /* rows per transaction */
+#define WRITER_MSG_ROWS 32   /* message rows per INSERT statement */
 
 struct writer;
 
@@ -43,7 +44,8 @@ int writer_capture_end(struct writer *w, int complete, const char *hash, uint64_
                        int64_t last_ns);
 int64_t writer_capture_id(const struct writer *w);
 
-/* Appends a message; returns its messages.id, or 0 on error. */
+/* Appends a message; returns its messages.id, or 0 on error. The row is written with the next
+ * WRITER_MSG_ROWS - 1 (or at the commit): in the open transaction it may not be readable yet. */
 uint64_t writer_message(struct writer *w, const struct wr_msg *m);
 /* Writes the media lines of an SDP body carried by message msg_id. */
 int writer_sdp(struct writer *w, uint64_t msg_id, const struct sdp *s);
