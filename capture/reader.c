@@ -15,7 +15,10 @@
 #include "capture/hash.h"
 
 #ifndef CAP_READ_BUF
-#define CAP_READ_BUF (256 * 1024) /* stdio buffer; the fuzz build sets a small one (tests/fuzz) */
+/* stdio buffer; the fuzz build sets a small one (tests/fuzz). 64 KiB: the kernel's copy into a
+ * buffer that stays in the CPU cache costs about half the system time of 256 KiB (RTP-heavy
+ * import, BENCHMARKS.md); smaller gains nothing more. */
+#define CAP_READ_BUF (64 * 1024)
 #endif
 #define READ_BUF      CAP_READ_BUF
 #define NS_PER_S      1000000000LL
