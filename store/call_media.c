@@ -141,17 +141,6 @@ void call_media_free(struct call_media *cm)
     free(cm);
 }
 
-static char *dup_col(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    if (!t)
-        return NULL;
-    char *d = strdup((const char *)t);
-    if (!d)
-        abort();
-    return d;
-}
-
 static double col_real(sqlite3_stmt *st, int i, double none)
 {
     return sqlite3_column_type(st, i) == SQLITE_NULL ? none : sqlite3_column_double(st, i);
@@ -166,9 +155,9 @@ static int read_streams(struct call_media *cm, int64_t call, struct cm_stream *s
     int rc = sqlite3_step(st);
     for (; rc == SQLITE_ROW && *n < CM_MAX_STREAMS; rc = sqlite3_step(st)) {
         s[*n] = (struct cm_stream){
-            .src = dup_col(st, 0),
-            .dst = dup_col(st, 1),
-            .codec = dup_col(st, 2),
+            .src = db_col_dup(st, 0),
+            .dst = db_col_dup(st, 1),
+            .codec = db_col_dup(st, 2),
             .packets = sqlite3_column_int64(st, 3),
             .expected = sqlite3_column_int64(st, 4),
             .lost = sqlite3_column_int64(st, 5),

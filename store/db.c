@@ -9,7 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dissect/xalloc.h"
 #include "store/schema.sql.h"
+
+char *db_col_dup(sqlite3_stmt *st, int i)
+{
+    return xstrdup((const char *)sqlite3_column_text(st, i));
+}
 
 void db_error(struct db *d, const char *what, char *err, size_t errlen)
 {

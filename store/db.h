@@ -52,6 +52,9 @@ sqlite3_stmt *db_prepare(struct db *d, const char *sql, char *err, size_t errlen
  * finalized by the caller; NULL when there is no row or no such table. */
 sqlite3_stmt *db_optional_row(struct db *d, const char *sql, int64_t id);
 
+/* A copy of column i of the current row as text, or NULL when it is NULL (dissect/xalloc.h). */
+char *db_col_dup(sqlite3_stmt *st, int i);
+
 /* Deletes a capture and every row that came from it (an interrupted or duplicate import). */
 int db_delete_capture(struct db *d, int64_t id, char *err, size_t errlen);
 

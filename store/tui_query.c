@@ -481,17 +481,6 @@ int64_t tq_max_id(struct tq *q)
     return count_stmt(q->maxid);
 }
 
-static char *dup_col(sqlite3_stmt *st, int i)
-{
-    const unsigned char *s = sqlite3_column_text(st, i);
-    if (!s)
-        return NULL;
-    char *d = strdup((const char *)s);
-    if (!d)
-        abort();
-    return d;
-}
-
 static struct tq_msg *msg_slot(struct tq_msgs *m)
 {
     if (m->n == m->cap) {
@@ -511,18 +500,18 @@ static void read_msg(sqlite3_stmt *st, struct tq_msg *x)
     x->call = sqlite3_column_int64(st, 1);
     x->frame = sqlite3_column_int64(st, 2);
     x->ts_ns = sqlite3_column_int64(st, 3);
-    x->src = dup_col(st, 4);
-    x->dst = dup_col(st, 5);
-    x->transport = dup_col(st, 6);
-    x->method = dup_col(st, 7);
+    x->src = db_col_dup(st, 4);
+    x->dst = db_col_dup(st, 5);
+    x->transport = db_col_dup(st, 6);
+    x->method = db_col_dup(st, 7);
     x->status = sqlite3_column_int(st, 8);
-    x->reason = dup_col(st, 9);
+    x->reason = db_col_dup(st, 9);
     x->cseq = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 10);
-    x->cseq_method = dup_col(st, 11);
+    x->cseq_method = db_col_dup(st, 11);
     x->flags = sqlite3_column_int(st, 12);
     x->raw_off = sqlite3_column_int64(st, 13);
     x->raw_len = sqlite3_column_int64(st, 14);
-    x->call_id = dup_col(st, 15);
+    x->call_id = db_col_dup(st, 15);
 }
 
 /* "PCMA 10.0.0.1:4000 sendrecv" from the first m= line of message id (NULL when none). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dissect/diag.h"
+#include "dissect/xalloc.h"
 #include "store/diag_store.h"
 #include "ui/cli.h"
 #include "ui/export.h"
@@ -237,16 +238,6 @@ struct load {
     size_t n, cap;
 };
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s ? s : "");
-    char *d = malloc(n + 1);
-    if (!d)
-        abort();
-    memcpy(d, s ? s : "", n + 1);
-    return d;
-}
-
 static int on_load(void *user, const struct ds_finding *f)
 {
     struct load *ld = user;
@@ -257,10 +248,10 @@ static int on_load(void *user, const struct ds_finding *f)
             abort();
     }
     struct export_finding *e = &ld->v[ld->n++];
-    *e = (struct export_finding){.rule = dup_str(f->rule),
-                                 .severity = dup_str(diag_sev_name((enum diag_sev)f->severity)),
-                                 .message = dup_str(f->message),
-                                 .spec = dup_str(f->spec)};
+    *e = (struct export_finding){.rule = xstrdup(f->rule ? f->rule : ""),
+                                 .severity = xstrdup(diag_sev_name((enum diag_sev)f->severity)),
+                                 .message = xstrdup(f->message ? f->message : ""),
+                                 .spec = xstrdup(f->spec ? f->spec : "")};
     size_t commas = 1;
     for (const char *p = f->ids; *p; p++)
         commas += *p == ',';

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dissect/xalloc.h"
 #include "store/media_store.h"
 #include "store/rtcp_store.h"
 #include "store/rtp_store.h"
@@ -42,16 +43,6 @@ struct ladder {
     size_t nrtp, caprtp;
 };
 
-static char *dup_or_null(const char *s)
-{
-    if (!s)
-        return NULL;
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
-
 static int collect(void *user, const struct q_msg *m)
 {
     struct ladder *l = user;
@@ -66,13 +57,13 @@ static int collect(void *user, const struct q_msg *m)
         .raw_off = m->raw_off,
         .raw_len = m->raw_len,
         .ts_ns = m->ts_ns,
-        .src = dup_or_null(m->src),
-        .dst = dup_or_null(m->dst),
-        .transport = dup_or_null(m->transport),
-        .method = dup_or_null(m->method),
-        .reason = dup_or_null(m->reason),
-        .cseq_method = dup_or_null(m->cseq_method),
-        .call_id = dup_or_null(m->call_id),
+        .src = xstrdup(m->src),
+        .dst = xstrdup(m->dst),
+        .transport = xstrdup(m->transport),
+        .method = xstrdup(m->method),
+        .reason = xstrdup(m->reason),
+        .cseq_method = xstrdup(m->cseq_method),
+        .call_id = xstrdup(m->call_id),
         .status = m->status,
         .cseq = m->cseq,
         .flags = m->flags,
@@ -306,7 +297,7 @@ static int collect_sdp(void *user, const struct q_sdp *s)
              v6 ? "[" : "", s->addr ? s->addr : "?", v6 ? "]" : "", s->port,
              s->direction ? " " : "", s->direction ? s->direction : "");
     free(m->sdp_summary);
-    m->sdp_summary = dup_or_null(one);
+    m->sdp_summary = xstrdup(one);
     return 0;
 }
 
@@ -384,12 +375,11 @@ static struct ladder_stream *to_streams(const struct ladder *l)
                                    .mos = r->mos,
                                    .dtmf = r->dtmf,
                                    .problem = r->problem};
-        v[i] =
-            (struct ladder_stream){.src = r->src,
-                                   .dst = r->dst,
-                                   .first_ns = r->first_ns,
-                                   .last_ns = r->last_ns,
-                                   .label = dup_or_null(ladder_rtp_label(label, sizeof label, &f))};
+        v[i] = (struct ladder_stream){.src = r->src,
+                                      .dst = r->dst,
+                                      .first_ns = r->first_ns,
+                                      .last_ns = r->last_ns,
+                                      .label = xstrdup(ladder_rtp_label(label, sizeof label, &f))};
     }
     return v;
 }
@@ -621,7 +611,7 @@ static int collect_call(void *user, const struct q_call *q)
     fprintf(o, "<td>%lld</td>", (long long)q->messages);
     fclose(o);
     cl->id[cl->n] = q->id;
-    cl->call_id[cl->n] = dup_or_null(q->call_id ? q->call_id : "");
+    cl->call_id[cl->n] = xstrdup(q->call_id ? q->call_id : "");
     cl->line[cl->n++] = buf;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dissect/sip_codes.h"
+#include "dissect/xalloc.h"
 #include "store/stats.h"
 #include "store/tunnel_store.h"
 
@@ -66,14 +67,6 @@ static void push(struct tui_text *x, char *l, int lp, char *r, int rp, bool pair
     if (pair)
         x->r[x->n] = (struct tui_textline){r, rp};
     x->n++;
-}
-
-static char *dup_text(const char *s)
-{
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
 }
 
 /* Splits raw text into printable lines (CR LF or LF), calling fn for each. */
@@ -136,14 +129,14 @@ int tui_raw_open(struct tui *t, const struct tq_msg *const *msgs, size_t n)
         size_t len;
         char *raw = tui_raw_read(t, msgs[k], &len);
         if (!raw) {
-            push(x, dup_text("(raw bytes not readable from the spool)"), TP_DIM, NULL, 0, false);
+            push(x, xstrdup("(raw bytes not readable from the spool)"), TP_DIM, NULL, 0, false);
             continue;
         }
         char *lines[4096];
         size_t nl = split_lines(raw, lines, 4096);
         for (size_t i = 0; i < nl; i++)
             push(x, lines[i], TP_NONE, NULL, 0, false);
-        push(x, dup_text(""), TP_NONE, NULL, 0, false);
+        push(x, xstrdup(""), TP_NONE, NULL, 0, false);
         free(raw);
     }
     return 0;
@@ -187,8 +180,8 @@ static void align(struct tui_text *x, char **a, size_t na, char **b, size_t nb)
                 dj++;
         }
         while (i < di || j < dj) {
-            char *l = i < di ? a[i++] : dup_text("");
-            char *r = j < dj ? b[j++] : dup_text("");
+            char *l = i < di ? a[i++] : xstrdup("");
+            char *r = j < dj ? b[j++] : xstrdup("");
             push(x, l, l[0] ? TP_DEL : TP_NONE, r, r[0] ? TP_ADD : TP_NONE, true);
         }
     }
@@ -214,7 +207,7 @@ int tui_diff_open(struct tui *t, const struct tq_msg *a, const struct tq_msg *b)
     size_t na = split_lines(ra, va, DIFF_MAX_LINES), nb = split_lines(rb, vb, DIFF_MAX_LINES);
     align(x, va, na, vb, nb);
     if (!x->r) { /* two empty messages: keep the pair arrays consistent */
-        push(x, dup_text(""), TP_NONE, dup_text(""), TP_NONE, true);
+        push(x, xstrdup(""), TP_NONE, xstrdup(""), TP_NONE, true);
     }
     snprintf(x->title, sizeof x->title, " Diff: %s -> %s (left)  vs  %s -> %s (right)",
              a->src ? a->src : "?", a->dst ? a->dst : "?", b->src ? b->src : "?",
