@@ -14,6 +14,11 @@
 #define FLOW_BUCKETS   MEDIA_BUCKETS
 #define STREAM_BUCKETS MEDIA_BUCKETS
 #endif
+#ifndef MEDIA_BUCKETS
+#define HEUR_CANDIDATES RTP_HEUR_MAX_CANDIDATES
+#else
+#define HEUR_CANDIDATES MEDIA_BUCKETS
+#endif
 #define NS_PER_MS    1000000
 #define DTMF_MIN_LEN 4 /* RFC 4733 §2.3: event, E/R/volume, duration */
 
@@ -533,7 +538,7 @@ void media_foreach(struct media_ctx *m, media_stream_fn fn, void *user)
 void media_set_heuristic(struct media_ctx *m)
 {
     if (!m->heur)
-        m->heur = rtp_heur_new();
+        m->heur = rtp_heur_new(HEUR_CANDIDATES);
 }
 
 void media_set_capture(struct media_ctx *m, uint64_t capture)

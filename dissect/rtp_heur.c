@@ -1,5 +1,5 @@
 /* rtp_heur.c: candidate RTP streams on flows no SDP announced (rtp_heur.h; RFC 3550 §5.1 and
- * Appendix A.1 probation, RFC 5761 §4). A fixed ring of RTP_HEUR_MAX_CANDIDATES slots: a new
+ * Appendix A.1 probation, RFC 5761 §4). A fixed ring of slots (rtp_heur_new's size): a new
  * candidate takes the slot after the last one taken, evicting what is still there (the oldest
  * candidate); a hash of slot indexes finds a candidate by its key. */
 #include "dissect/rtp_heur.h"
@@ -10,8 +10,7 @@
 #include "dissect/hash.h"
 #include "dissect/banned.h"
 
-#define HEUR_BUCKETS 4096u /* power of two */
-#define HEUR_NONE    UINT32_MAX
+#define HEUR_NONE UINT32_MAX
 
 struct cand {
     bool used;
@@ -23,11 +22,13 @@ struct cand {
 };
 
 struct rtp_heur {
-    struct cand c[RTP_HEUR_MAX_CANDIDATES];
-    uint32_t bucket[HEUR_BUCKETS];
-    uint32_t ring; /* next slot to take */
+    uint32_t ncand;   /* slots in c */
+    uint32_t bmask;   /* buckets - 1 (a power of two >= ncand) */
+    uint32_t *bucket; /* heads of the hash chains */
+    uint32_t ring;    /* next slot to take */
     unsigned pending;
     struct rtp_heur_counters cnt;
+    struct cand c[];
 };
 
 static bool ep_eq(const struct net_endpoint *a, const struct net_endpoint *b)
@@ -36,26 +37,37 @@ static bool ep_eq(const struct net_endpoint *a, const struct net_endpoint *b)
            memcmp(a->addr.a, b->addr.a, a->addr.family == 6 ? 16 : 4) == 0;
 }
 
-static uint32_t bucket_of(const struct net_endpoint *src, const struct net_endpoint *dst,
-                          uint32_t ssrc)
+static uint32_t bucket_of(const struct rtp_heur *hr, const struct net_endpoint *src,
+                          const struct net_endpoint *dst, uint32_t ssrc)
 {
     uint64_t h =
         hash_endpoint(hash_endpoint(hash_fnv(HASH_FNV_OFFSET, &ssrc, sizeof ssrc), src), dst);
-    return (uint32_t)(h & (HEUR_BUCKETS - 1));
+    return (uint32_t)(h & hr->bmask);
 }
 
-struct rtp_heur *rtp_heur_new(void)
+struct rtp_heur *rtp_heur_new(unsigned max_candidates)
 {
-    struct rtp_heur *h = calloc(1, sizeof *h);
-    if (!h)
+    uint32_t n = max_candidates ? max_candidates : 1, nb = 1;
+    if (n > RTP_HEUR_MAX_CANDIDATES)
+        n = RTP_HEUR_MAX_CANDIDATES;
+    while (nb < n)
+        nb *= 2;
+    struct rtp_heur *h = calloc(1, sizeof *h + (size_t)n * sizeof h->c[0]);
+    uint32_t *bucket = malloc((size_t)nb * sizeof *bucket);
+    if (!h || !bucket)
         abort();
-    for (size_t i = 0; i < HEUR_BUCKETS; i++)
+    h->ncand = n;
+    h->bmask = nb - 1;
+    h->bucket = bucket;
+    for (size_t i = 0; i < nb; i++)
         h->bucket[i] = HEUR_NONE;
     return h;
 }
 
 void rtp_heur_free(struct rtp_heur *h)
 {
+    if (h)
+        free(h->bucket);
     free(h);
 }
 
@@ -63,7 +75,7 @@ void rtp_heur_free(struct rtp_heur *h)
 static void drop(struct rtp_heur *h, uint32_t i)
 {
     struct cand *c = &h->c[i];
-    uint32_t *pp = &h->bucket[bucket_of(&c->src, &c->dst, c->ssrc)];
+    uint32_t *pp = &h->bucket[bucket_of(h, &c->src, &c->dst, c->ssrc)];
     while (*pp != HEUR_NONE && *pp != i)
         pp = &h->c[*pp].next;
     if (*pp == i)
@@ -76,7 +88,7 @@ static struct cand *take(struct rtp_heur *h, const struct net_endpoint *src,
                          const struct net_endpoint *dst, uint32_t ssrc)
 {
     uint32_t i = h->ring;
-    h->ring = (h->ring + 1) % RTP_HEUR_MAX_CANDIDATES;
+    h->ring = (h->ring + 1) % h->ncand;
     if (h->c[i].used) {
         drop(h, i);
         h->cnt.evicted++;
@@ -87,7 +99,7 @@ static struct cand *take(struct rtp_heur *h, const struct net_endpoint *src,
     c->src = *src;
     c->dst = *dst;
     c->ssrc = ssrc;
-    uint32_t b = bucket_of(src, dst, ssrc);
+    uint32_t b = bucket_of(h, src, dst, ssrc);
     c->next = h->bucket[b];
     h->bucket[b] = i;
     h->pending++;
@@ -98,7 +110,7 @@ unsigned rtp_heur_feed(struct rtp_heur *h, const struct net_endpoint *src,
                        const struct net_endpoint *dst, uint32_t ssrc, const struct rtp_heur_pkt *p,
                        struct rtp_heur_pkt out[RTP_HEUR_PROBATION])
 {
-    uint32_t i = h->bucket[bucket_of(src, dst, ssrc)];
+    uint32_t i = h->bucket[bucket_of(h, src, dst, ssrc)];
     while (i != HEUR_NONE &&
            !(h->c[i].ssrc == ssrc && ep_eq(&h->c[i].src, src) && ep_eq(&h->c[i].dst, dst)))
         i = h->c[i].next;

@@ -36,7 +36,9 @@ struct rtp_heur_counters {
 
 struct rtp_heur;
 
-struct rtp_heur *rtp_heur_new(void);
+/* A detector holding at most max_candidates candidates (1 .. RTP_HEUR_MAX_CANDIDATES; sipscope
+ * uses the maximum, the fuzz build a small table so that each input is cheap and evicts). */
+struct rtp_heur *rtp_heur_new(unsigned max_candidates);
 void rtp_heur_free(struct rtp_heur *h);
 
 /* Feeds one RTP packet of the stream (src, dst, ssrc) that is not yet a stream. Returns 0 while

@@ -29,7 +29,7 @@ static struct rtp_heur_pkt hp(uint16_t seq)
 
 static void test_probation_wrap(void)
 {
-    struct rtp_heur *h = rtp_heur_new();
+    struct rtp_heur *h = rtp_heur_new(RTP_HEUR_MAX_CANDIDATES);
     struct net_endpoint a = ep("10.0.0.1", 4000), b = ep("10.0.0.2", 5000);
     struct rtp_heur_pkt out[RTP_HEUR_PROBATION], p;
     uint16_t seqs[] = {65534, 65535, 0, 1};
@@ -50,7 +50,7 @@ static void test_probation_wrap(void)
 /* A new SSRC on the same ports is another candidate; a sequence break starts over. */
 static void test_ssrc_change_and_break(void)
 {
-    struct rtp_heur *h = rtp_heur_new();
+    struct rtp_heur *h = rtp_heur_new(RTP_HEUR_MAX_CANDIDATES);
     struct net_endpoint a = ep("10.0.0.1", 4000), b = ep("10.0.0.2", 5000);
     struct rtp_heur_pkt out[RTP_HEUR_PROBATION], p;
     for (uint16_t s = 1; s <= 2; s++) {
@@ -87,20 +87,21 @@ static void test_ssrc_change_and_break(void)
     rtp_heur_free(h);
 }
 
-/* More candidates than the ring holds: the oldest go, counted; the newest are still there. */
-static void test_bounded(void)
+/* More candidates than the ring of max holds: the oldest go, counted; the newest are still
+ * there. */
+static void test_bounded(unsigned max)
 {
-    struct rtp_heur *h = rtp_heur_new();
+    struct rtp_heur *h = rtp_heur_new(max);
     struct net_endpoint a = ep("10.0.0.1", 4000), b = ep("10.0.0.2", 5000);
     struct rtp_heur_pkt out[RTP_HEUR_PROBATION], p = hp(10);
     unsigned extra = 10;
-    for (unsigned i = 0; i < RTP_HEUR_MAX_CANDIDATES + extra; i++)
+    for (unsigned i = 0; i < max + extra; i++)
         CHECK(rtp_heur_feed(h, &a, &b, i, &p, out) == 0);
-    CHECK_EQ_INT(rtp_heur_pending(h), RTP_HEUR_MAX_CANDIDATES);
+    CHECK_EQ_INT(rtp_heur_pending(h), max);
     CHECK_EQ_INT(rtp_heur_counters(h)->evicted, extra);
-    CHECK_EQ_INT(rtp_heur_counters(h)->candidates, RTP_HEUR_MAX_CANDIDATES + extra);
+    CHECK_EQ_INT(rtp_heur_counters(h)->candidates, max + extra);
     /* the newest continues: promoted after 3 more */
-    unsigned newest = RTP_HEUR_MAX_CANDIDATES + extra - 1, got = 0;
+    unsigned newest = max + extra - 1, got = 0;
     for (uint16_t s = 11; s <= 13; s++) {
         p = hp(s);
         got = rtp_heur_feed(h, &a, &b, newest, &p, out);
@@ -109,7 +110,7 @@ static void test_bounded(void)
     /* the oldest was evicted: its next packet is a new candidate */
     p = hp(11);
     CHECK_EQ_INT(rtp_heur_feed(h, &a, &b, 0, &p, out), 0);
-    CHECK_EQ_INT(rtp_heur_counters(h)->candidates, RTP_HEUR_MAX_CANDIDATES + extra + 1);
+    CHECK_EQ_INT(rtp_heur_counters(h)->candidates, max + extra + 1);
     rtp_heur_free(h);
 }
 
@@ -272,7 +273,8 @@ int main(void)
 {
     test_probation_wrap();
     test_ssrc_change_and_break();
-    test_bounded();
+    test_bounded(RTP_HEUR_MAX_CANDIDATES);
+    test_bounded(5); /* a small table (the fuzz build's kind): not a power of two */
     test_media_replay();
     test_media_attach_and_handover();
     printf("test_rtp_heur: %d passed, %d failed\n", check_pass, check_fail);
