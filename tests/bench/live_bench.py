@@ -285,9 +285,12 @@ def block(a, summ, res, vers, load0, load1, started):
          f"Made by `tests/bench/live_bench.py` on {started} UTC; all capturers in turn in the same "
          f"run, on the same replayed file.",
          "",
-         f"- machine: {machine()}; **busy**: other jobs shared the 2 vCPUs (load average "
-         f"{load0:.1f} at the start, {load1:.1f} at the end), and tcpreplay itself runs on the "
-         f"same CPUs, so the rates are lower bounds of what an idle box does",
+         f"- machine: {machine()}; " + (
+             f"**busy**: other jobs shared the CPUs (load average {load0:.1f} at the start, "
+             f"{load1:.1f} at the end)" if max(load0, load1) > 1.5 else
+             f"otherwise idle (load average {load0:.1f} at the start, {load1:.1f} at the end)") +
+         "; tcpreplay itself runs on the same CPUs, so the rates are lower bounds of what the "
+         "capturers alone could take",
          f"- versions: {vers['sipscope']}, {vers['sngrep']}, {vers['tcpdump']} ({vers['libpcap']}), "
          f"{vers['tcpreplay']}",
          f"- capture: `make_big_pcap.py --calls {a.calls} --rtp-per-call {a.rtp_per_call}` → "
@@ -343,7 +346,7 @@ def block(a, summ, res, vers, load0, load1, started):
           "and `M packets dropped by kernel` (and `by interface` when printed) must be 0.",
           "",
           f"Reproduce (as root, from the repository, after a release build): `tests/bench/live_bench.py "
-          f"--calls {a.calls} --rtp-per-call {a.rtp_per_call}` (about {a.est_min} minutes on this "
+          f"--calls {a.calls} --rtp-per-call {a.rtp_per_call}` (about {a.est_min} minute{'s' if a.est_min > 1 else ''} on this "
           f"machine; the capture is cached in {a.scratch}).",
           END]
     return "\n".join(L)
