@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,6 +97,20 @@ struct writer *writer_new(struct db *db, char *err, size_t errlen)
     w->tally = st_tally_new();
     if (db_spool_open(db, err, errlen) < 0)
         goto fail;
+    /* One writer per history: ids of calls, streams and messages are taken from the history when
+     * a writer starts or begins a transaction and the spool offsets are kept here, so a second
+     * writing process (an import during a live capture into the same file) would reuse ids and
+     * misplace raw bytes. The lock goes with the descriptor: at exit, or kill -9. */
+    if (flock(db->spool_fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno == EWOULDBLOCK)
+            snprintf(err, errlen,
+                     "%s: another sipscope is writing this history (import, capture or listen); "
+                     "wait for it to end, or give this one another --db",
+                     db->path);
+        else
+            snprintf(err, errlen, "%s: cannot lock the spool: %s", db->path, strerror(errno));
+        goto fail;
+    }
     off_t end = lseek(db->spool_fd, 0, SEEK_END);
     w->spool_end = end > 0 ? (uint64_t)end : 0;
     w->ins_msg = db_prepare(db, SQL_MSG, err, errlen);
