@@ -233,6 +233,13 @@ int call_media_update(struct call_media *cm, int64_t call, int64_t answer_ns)
     return rc;
 }
 
+int call_media_set_none(struct call_media *cm, int64_t call, int64_t answer_ns)
+{
+    struct cm_summary m;
+    cm_summarize(NULL, 0, answer_ns, &m);
+    return write_row(cm, call, answer_ns, &m);
+}
+
 int call_media_refresh(struct call_media *cm, int64_t call)
 {
     sqlite3_stmt *st = cm->answer;

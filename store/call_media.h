@@ -49,6 +49,9 @@ void call_media_free(struct call_media *cm);
 /* Recomputes and writes (replaces) the row of call from its rtp_streams rows; answer_ns 0 when
  * not answered. 0 or -1 (the db's error). */
 int call_media_update(struct call_media *cm, int64_t call, int64_t answer_ns);
+/* As call_media_update for a call known to have no rtp_streams rows (its import has seen no
+ * stream): writes the verdict without reading them. */
+int call_media_set_none(struct call_media *cm, int64_t call, int64_t answer_ns);
 /* As call_media_update with the answer time already stored, when the call has a row (a stream
  * ended after its call was written); else nothing. */
 int call_media_refresh(struct call_media *cm, int64_t call);

@@ -351,10 +351,16 @@ void media_store_capture(struct media_store *ms, int64_t capture)
 void media_store_call(struct media_store *ms, struct dlg_call *c)
 {
     bool invite = strcmp(c->method, "INVITE") == 0;
-    if (invite && !ms->err[0] && call_media_update(ms->cm, (int64_t)c->id, c->answer_ns) < 0)
+    /* no stream seen by this import (whose calls are the only ones it can tie streams to): the
+     * call has no rtp_streams rows, the verdict needs no read of them, and the call keeps the
+     * stream count it had */
+    bool none = media_get_counters(ms->media)->streams == 0;
+    if (invite && !ms->err[0] &&
+        (none ? call_media_set_none(ms->cm, (int64_t)c->id, c->answer_ns)
+              : call_media_update(ms->cm, (int64_t)c->id, c->answer_ns)) < 0)
         fail(ms, "call_media");
-    if (media_get_counters(ms->media)->streams == 0)
-        return; /* no stream seen by this import: the call keeps what it had */
+    if (none)
+        return;
     sqlite3_bind_int64(ms->count, 1, (int64_t)c->id);
     if (sqlite3_step(ms->count) == SQLITE_ROW)
         c->rtp_streams = (uint32_t)sqlite3_column_int(ms->count, 0);
