@@ -17,9 +17,14 @@ char *db_col_dup(sqlite3_stmt *st, int i)
     return xstrdup((const char *)sqlite3_column_text(st, i));
 }
 
+/* sqlite3_db_mutex is NULL (entering it a no-op) except on a shared ":memory:" connection,
+ * where the other thread's next call could rewrite the message while it is copied. */
 void db_error(struct db *d, const char *what, char *err, size_t errlen)
 {
+    sqlite3_mutex *mx = sqlite3_db_mutex(d->h);
+    sqlite3_mutex_enter(mx);
     snprintf(err, errlen, "%s: %s: %s", d->path, what, sqlite3_errmsg(d->h));
+    sqlite3_mutex_leave(mx);
 }
 
 int db_exec(struct db *d, const char *sql, char *err, size_t errlen)
@@ -36,10 +41,11 @@ int db_exec(struct db *d, const char *sql, char *err, size_t errlen)
 sqlite3_stmt *db_prepare(struct db *d, const char *sql, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-        db_error(d, "prepare", err, errlen);
-        return NULL;
-    }
+    sqlite3_mutex *mx = sqlite3_db_mutex(d->h); /* the error read is that prepare's (db_error) */
+    sqlite3_mutex_enter(mx);
+    if (sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        db_error(d, "prepare", err, errlen); /* the mutex is recursive */
+    sqlite3_mutex_leave(mx);
     return st;
 }
 
@@ -171,7 +177,11 @@ struct db *db_open(const char *path, bool readonly, char *err, size_t errlen)
         sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     }
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    if (sqlite3_open_v2(path, &d->h, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    /* A file has one connection per thread (the UI opens its own, read-only): no mutex. A
+     * ":memory:" database exists only in its connection, which the live UI's store thread and UI
+     * thread then share: serialized, so SQLite locks it per call (docs/architecture.md). */
+    flags |= mem ? SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &d->h, flags, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot open database: %s", path,
                  d->h ? sqlite3_errmsg(d->h) : "out of memory");
         goto fail;

@@ -471,9 +471,13 @@ long tq_page_before(struct tq *q, int64_t anchor, struct tq_row *out, size_t max
     return fetch(q->st[ST_BEFORE], out, max, true);
 }
 
+/* data_version moves with commits of other connections only; total_changes counts this
+ * connection's own (the live UI on ":memory:" shares the store thread's connection). */
 int64_t tq_data_version(struct tq *q)
 {
-    return count_stmt(q->version);
+    uint64_t other = (uint64_t)count_stmt(q->version);
+    uint64_t own = (uint64_t)sqlite3_total_changes64(q->db->h);
+    return (int64_t)(other * 0x9E3779B97F4A7C15u + own);
 }
 
 int64_t tq_max_id(struct tq *q)

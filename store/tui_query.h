@@ -96,7 +96,7 @@ long tq_page_from_end(struct tq *q, int64_t off, struct tq_row *out, size_t max)
 long tq_page_after(struct tq *q, int64_t anchor, struct tq_row *out, size_t max);
 long tq_page_before(struct tq *q, int64_t anchor, struct tq_row *out, size_t max);
 
-/* The SQL data version of the connection: changes when another connection committed. */
+/* A version of the data: changes when another connection committed or this one wrote. */
 int64_t tq_data_version(struct tq *q);
 /* Largest call id in the database (0 when none). */
 int64_t tq_max_id(struct tq *q);
