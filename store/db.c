@@ -136,9 +136,13 @@ static int check_schema(struct db *d, char *err, size_t errlen)
     }
     if (ver == DB_SCHEMA_VERSION || d->readonly)
         return 0;
+    /* a new file (0) gets the schema; a version-1 history also its message spans */
     if (db_exec(d, "BEGIN", err, errlen) < 0 || db_exec(d, SCHEMA_V1, err, errlen) < 0 ||
-        db_exec(d, "PRAGMA user_version=1; COMMIT", err, errlen) < 0)
+        db_exec(d, SCHEMA_MIGRATE_V2, err, errlen) < 0 ||
+        db_exec(d, "PRAGMA user_version=2; COMMIT", err, errlen) < 0) {
+        sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
         return -1;
+    }
     return 0;
 }
 
@@ -251,15 +255,22 @@ void db_close(struct db *d)
 
 int db_delete_capture(struct db *d, int64_t id, char *err, size_t errlen)
 {
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "BEGIN;"
-             "DELETE FROM sdp_media WHERE message IN (SELECT id FROM messages WHERE capture=%lld);"
-             "DELETE FROM messages WHERE capture=%lld;"
-             "DELETE FROM calls WHERE capture=%lld;"
-             "DELETE FROM captures WHERE id=%lld;"
-             "COMMIT",
-             (long long)id, (long long)id, (long long)id, (long long)id);
+    char sql[1024];
+    snprintf(
+        sql, sizeof sql,
+        "BEGIN;"
+        "CREATE TEMP TABLE IF NOT EXISTS doomed(id INTEGER PRIMARY KEY);"
+        "DELETE FROM temp.doomed;"
+        "INSERT INTO temp.doomed SELECT m.id FROM message_spans s CROSS JOIN messages m"
+        " ON m.id BETWEEN s.first_id AND s.last_id WHERE s.capture=%1$lld AND m.capture=%1$lld;"
+        "DELETE FROM sdp_media WHERE message IN temp.doomed;"
+        "DELETE FROM messages WHERE id IN temp.doomed;"
+        "DELETE FROM message_spans WHERE capture=%1$lld;"
+        "DELETE FROM calls WHERE capture=%1$lld;"
+        "DELETE FROM captures WHERE id=%1$lld;"
+        "DELETE FROM temp.doomed;"
+        "COMMIT",
+        (long long)id);
     if (db_exec(d, sql, err, errlen) < 0) {
         sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
         return -1;

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2 /* 2: message_spans instead of the messages(capture, ts_ns) index */
 
 /* messages.flags bits (docs/schema.md). */
 enum db_msg_flag {

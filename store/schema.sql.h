@@ -92,10 +92,24 @@
     "END;"
 
 /* capture_stats: per-capture message counts, written when the capture ends (`sipscope stats`),
- * and the index that finds a capture's messages in time order (its statistics, time windows,
- * deleting it). Also run on its own by store/stats.c so an older version-1 file gains them. */
+ * and message_spans, which finds a capture's messages by time (time windows, deleting it): for
+ * each run of up to WRITER_SPAN_ROWS consecutive message ids of a capture, their first and last id
+ * and their earliest and latest ts_ns (a block-range index, written by store/writer.c: one row per
+ * few hundred messages where an index on messages(capture, ts_ns) cost a B-tree insert per
+ * message). Also run on its own by store/stats.c so an older file gains them. */
+/* Version 1 -> 2: spans for the messages already stored (runs of 256 ids), then the index they
+ * replace goes. One pass over messages, once. */
+#define SCHEMA_MIGRATE_V2                                                                          \
+    "INSERT OR IGNORE INTO message_spans SELECT capture, min(id), max(id), min(ts_ns), max(ts_ns)" \
+    " FROM messages GROUP BY capture, id >> 8;"                                                    \
+    "DROP INDEX IF EXISTS messages_capture_ts;"
+
 #define SCHEMA_CAPTURE_STATS                                                                       \
-    "CREATE INDEX IF NOT EXISTS messages_capture_ts ON messages(capture, ts_ns);"                  \
+    "CREATE TABLE IF NOT EXISTS message_spans ("                                                   \
+    " capture INTEGER NOT NULL,"                                                                   \
+    " first_id INTEGER NOT NULL, last_id INTEGER NOT NULL," /* messages.id, inclusive */           \
+    " min_ts INTEGER NOT NULL, max_ts INTEGER NOT NULL,"    /* their ts_ns */                      \
+    " PRIMARY KEY(capture, first_id)) WITHOUT ROWID;"                                              \
     "CREATE TABLE IF NOT EXISTS capture_stats ("                                                   \
     " capture INTEGER NOT NULL,"                                                                   \
     " kind TEXT NOT NULL," /* 'messages', 'status', 'method', 'ua' */                              \

@@ -1,6 +1,7 @@
 /* stats.c: statistics over the history (stats.h): message counts from capture_stats for captures
- * wholly inside the window, an indexed scan of messages(capture, ts_ns) for the others; call
- * figures from calls (indexed by start_ns). Each statement is prepared once and rebound. */
+ * wholly inside the window; for the others, the messages of the capture's message_spans that
+ * overlap the window (rowid ranges); call figures from calls (indexed by start_ns). Each
+ * statement is prepared once and rebound. */
 #include "store/stats.h"
 
 #include <stdio.h>
@@ -217,7 +218,9 @@ static const char SQL_CAPTURES[] =
     "s.kind='messages') FROM captures c ORDER BY id";
 static const char SQL_SUM[] = "SELECT kind,key,count FROM capture_stats WHERE capture=?1";
 static const char SQL_SCAN[] =
-    "SELECT status,method,ua FROM messages WHERE capture=?1 AND ts_ns BETWEEN ?2 AND ?3";
+    "SELECT m.status,m.method,m.ua FROM message_spans s CROSS JOIN messages m"
+    " ON m.id BETWEEN s.first_id AND s.last_id WHERE s.capture=?1 AND s.max_ts>=?2"
+    " AND s.min_ts<=?3 AND m.capture=?1 AND m.ts_ns BETWEEN ?2 AND ?3";
 
 /* Counts one capture: from its stored counts when it lies wholly inside the window, skipped when
  * wholly outside, else message by message. */

@@ -22,7 +22,7 @@ enum pm_text { PM_SRC, PM_DST, PM_METHOD, PM_REASON, PM_CSEQ_METHOD, PM_UA, PM_N
 
 /* A message row waiting for its group's INSERT; its text is in the writer's arena. */
 struct pend_msg {
-    int64_t id, call, frame, ts_ns, cseq, raw_off, raw_len;
+    int64_t id, call, capture, frame, ts_ns, cseq, raw_off, raw_len;
     unsigned idx, status, flags;
     int transport;
     uint32_t off[PM_NTEXT], len[PM_NTEXT]; /* enum pm_text; len 0 binds NULL */
@@ -37,6 +37,12 @@ struct writer {
     char *arena; /* text of the held rows */
     size_t alen, acap;
     int64_t next_msg_id; /* 0: read at the next transaction's start */
+    /* the open message_spans row: ids first..last of this capture, times lo..hi (n = 0: none) */
+    struct {
+        int64_t first, last, lo, hi;
+        unsigned n;
+    } span;
+    sqlite3_stmt *put_span;
     sqlite3_stmt *ins_msg, *ins_call, *ins_sdp, *ins_cap, *end_cap, *get_call;
     sqlite3_stmt *new_call; /* plain INSERT: the usual case, cheaper than INSERT OR REPLACE */
     int64_t capture;
@@ -55,6 +61,7 @@ struct writer {
 #define SQL_MSG_ROW "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 static const char SQL_MSG[] = SQL_MSG_HEAD SQL_MSG_ROW;
 static const char SQL_MAX_MSG[] = "SELECT coalesce(max(id), 0) + 1 FROM messages";
+static const char SQL_SPAN[] = "INSERT OR REPLACE INTO message_spans VALUES(?,?,?,?,?)";
 static const char SQL_CALL[] =
     "INSERT OR REPLACE INTO calls(id,capture,call_id,method,from_uri,to_uri,src,dst,transport,"
     "start_ns,end_ns,messages,final_status,state,init_cseq,invite_ns,ring_ns,answer_ns,bye_ns,"
@@ -121,7 +128,8 @@ struct writer *writer_new(struct db *db, char *err, size_t errlen)
     w->get_call = w->end_cap ? db_prepare(db, SQL_GET_CALL, err, errlen) : NULL;
     w->new_call = w->get_call ? db_prepare(db, SQL_NEW_CALL, err, errlen) : NULL;
     w->max_msg = w->new_call ? db_prepare(db, SQL_MAX_MSG, err, errlen) : NULL;
-    if (!w->max_msg)
+    w->put_span = w->max_msg ? db_prepare(db, SQL_SPAN, err, errlen) : NULL;
+    if (!w->put_span)
         goto fail;
     char sql[sizeof SQL_MSG_HEAD + WRITER_MSG_ROWS * sizeof SQL_MSG_ROW];
     size_t n = (size_t)snprintf(sql, sizeof sql, "%s", SQL_MSG_HEAD);
@@ -216,7 +224,7 @@ static void bind_pend(const struct writer *w, sqlite3_stmt *st, int b, const str
         sqlite3_bind_int64(st, b + 2, p->call);
     else
         sqlite3_bind_null(st, b + 2);
-    sqlite3_bind_int64(st, b + 3, w->capture);
+    sqlite3_bind_int64(st, b + 3, p->capture);
     sqlite3_bind_int64(st, b + 4, p->frame);
     sqlite3_bind_int(st, b + 5, (int)p->idx);
     sqlite3_bind_int64(st, b + 6, p->ts_ns);
@@ -243,6 +251,41 @@ static void bind_pend(const struct writer *w, sqlite3_stmt *st, int b, const str
 
 static int step(struct writer *w, sqlite3_stmt *st, const char *what);
 
+/* Writes the open span's row (replacing it as the span grows); a full span is closed. */
+static int put_span(struct writer *w)
+{
+    if (w->span.n == 0)
+        return 0;
+    sqlite3_stmt *st = w->put_span;
+    sqlite3_bind_int64(st, 1, w->capture);
+    sqlite3_bind_int64(st, 2, w->span.first);
+    sqlite3_bind_int64(st, 3, w->span.last);
+    sqlite3_bind_int64(st, 4, w->span.lo);
+    sqlite3_bind_int64(st, 5, w->span.hi);
+    if (w->span.n >= WRITER_SPAN_ROWS)
+        w->span.n = 0;
+    return step(w, st, "insert message span");
+}
+
+/* Adds message id (capture time ts) to the open span. Ids grow by one within a transaction; a
+ * gap (a new transaction after another writer's rows, or after a capture's end) starts a span. */
+static void span_add(struct writer *w, int64_t id, int64_t ts)
+{
+    if (w->span.n && id != w->span.last + 1) {
+        put_span(w);
+        w->span.n = 0;
+    }
+    if (w->span.n == 0) {
+        w->span.first = id;
+        w->span.lo = w->span.hi = ts;
+    }
+    w->span.last = id;
+    w->span.lo = ts < w->span.lo ? ts : w->span.lo;
+    w->span.hi = ts > w->span.hi ? ts : w->span.hi;
+    if (++w->span.n >= WRITER_SPAN_ROWS)
+        put_span(w);
+}
+
 /* Inserts the held message rows: one statement for a full group, else one per row. */
 static int flush_msgs(struct writer *w)
 {
@@ -266,7 +309,8 @@ int writer_commit(struct writer *w)
 {
     if (!w->in_txn)
         return failed(w) ? -1 : 0;
-    if ((w->npend && !failed(w) && flush_msgs(w) < 0) || spool_flush(w) < 0) {
+    if ((w->npend && !failed(w) && flush_msgs(w) < 0) || (!failed(w) && put_span(w) < 0) ||
+        spool_flush(w) < 0) {
         sqlite3_exec(w->db->h, "ROLLBACK", NULL, NULL, NULL);
         w->in_txn = false;
         return -1;
@@ -331,6 +375,8 @@ int64_t writer_capture_begin(struct writer *w, const char *name, const char *qui
 {
     if (begin(w) < 0)
         return -1;
+    put_span(w); /* the previous capture's last span is closed: ids go on, the capture not */
+    w->span.n = 0;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     sqlite3_bind_text(w->ins_cap, 1, name, -1, SQLITE_TRANSIENT);
@@ -409,6 +455,7 @@ uint64_t writer_message(struct writer *w, const struct wr_msg *m)
     struct pend_msg *p = &w->pend[w->npend++];
     *p = (struct pend_msg){.id = id,
                            .call = (int64_t)m->call,
+                           .capture = w->capture,
                            .frame = (int64_t)m->frame,
                            .ts_ns = m->ts_ns,
                            .cseq = m->cseq,
@@ -425,6 +472,7 @@ uint64_t writer_message(struct writer *w, const struct wr_msg *m)
     pend_text(w, p, PM_CSEQ_METHOD, m->cseq_method.p, m->cseq_method.len);
     pend_text(w, p, PM_UA, m->ua.p, m->ua.len);
     p->raw_off = (int64_t)spool_append(w, m->raw);
+    span_add(w, id, m->ts_ns);
     st_tally_add(w->tally, m->status, (const char *)m->method.p, m->method.len,
                  (const char *)m->ua.p, m->ua.len);
     if (w->npend == WRITER_MSG_ROWS && flush_msgs(w) < 0)
@@ -621,6 +669,7 @@ int writer_free(struct writer *w, char *err, size_t errlen)
     sqlite3_finalize(w->ins_msg);
     sqlite3_finalize(w->ins_msgs);
     sqlite3_finalize(w->max_msg);
+    sqlite3_finalize(w->put_span);
     free(w->arena);
     sqlite3_finalize(w->ins_call);
     sqlite3_finalize(w->new_call);

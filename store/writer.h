@@ -7,8 +7,9 @@
 #include "dissect/sdp.h"
 #include "store/db.h"
 
-#define WRITER_BATCH    5000 /* rows per transaction */
-#define WRITER_MSG_ROWS 32   /* message rows per INSERT statement */
+#define WRITER_BATCH     5000 /* rows per transaction */
+#define WRITER_MSG_ROWS  32   /* message rows per INSERT statement */
+#define WRITER_SPAN_ROWS 256  /* messages per message_spans row (store/schema.sql.h) */
 
 struct writer;
 
