@@ -154,9 +154,13 @@ static int configure(struct db *d, char *err, size_t errlen)
         return db_exec(d, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", err, errlen);
     if (d->readonly)
         return 0;
+    /* A checkpoint every 10,000 WAL pages (40 MiB), not SQLite's 1,000: each costs two
+     * fdatasync (WAL, then database), which were 1.2 s of a 200k-call import's 8 s of wall time
+     * spent waiting; -6% wall, -4% CPU (BENCHMARKS.md), the same memory. */
     return db_exec(d,
                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                   "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY",
+                   "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;"
+                   "PRAGMA wal_autocheckpoint=10000",
                    err, errlen);
 }
 
