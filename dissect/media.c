@@ -32,10 +32,11 @@ struct media_pt {
 /* An address:port announced by SDP (Wireshark's RTP/RTCP conversation). */
 struct flow {
     struct flow *next;          /* hash chain */
-    struct flow *older, *newer; /* the use list: oldest use first (media_ctx.oldest) */
+    struct flow *older, *newer; /* the use list, by queued_ns: oldest first (media_ctx.oldest) */
     struct net_endpoint ep;
     uint64_t call;
-    int64_t last_ns;
+    int64_t last_ns;   /* last SDP or packet */
+    int64_t queued_ns; /* last_ns when the flow took its place in the use list (<= last_ns) */
     bool rtcp;
     uint8_t npt;
     struct media_pt *pts; /* npt entries, own allocation (NULL when none): most m= lines map
@@ -47,8 +48,8 @@ struct media_ctx {
     struct flow *flows[FLOW_BUCKETS];
     struct media_stream *streams[STREAM_BUCKETS];
     size_t nflows, nstreams;
-    /* flows in order of last use (SDP or packet), so expiry and eviction take the longest idle
-     * from the head without walking the buckets */
+    /* flows in the order they were queued (an SDP, or a requeue by forget_idle), so expiry and
+     * eviction take the longest idle from the head without walking the buckets */
     struct flow *oldest, *newest;
     /* at most the smallest last_ns of any stream: an expiry pass with a limit at or below it has
      * nothing to do and skips the walk of every bucket */
@@ -162,11 +163,11 @@ static void use_unlink(struct media_ctx *m, struct flow *f)
     f->older = f->newer = NULL;
 }
 
-/* Marks f used at now_ns: it moves to the end of the use list (capture times that go back a
- * little leave the list nearly, not strictly, ordered; expiry is then late by that much). */
-static void flow_touch(struct media_ctx *m, struct flow *f, int64_t now_ns)
+/* Puts f at the end of the use list, queued at its last use (capture times that go back a little
+ * leave the list nearly, not strictly, ordered; expiry is then late by that much). */
+static void flow_queue(struct media_ctx *m, struct flow *f)
 {
-    f->last_ns = now_ns;
+    f->queued_ns = f->last_ns;
     if (m->newest == f)
         return;
     if (f->older || m->oldest == f)
@@ -176,29 +177,37 @@ static void flow_touch(struct media_ctx *m, struct flow *f, int64_t now_ns)
     m->newest = f;
 }
 
-/* Forgets the longest idle flow (the head of the use list). */
-static void drop_oldest(struct media_ctx *m)
+/* Forgets the flows unused since before_ns, oldest first, while more than keep are held; returns
+ * how many went. A packet only moves a flow's last_ns (no list work per packet): a head used
+ * since it was queued is queued again at its last use instead, so each packet-refreshed flow is
+ * moved at most once per pass, and a head queued at or after before_ns ends the pass. */
+static size_t forget_idle(struct media_ctx *m, int64_t before_ns, size_t keep)
 {
-    struct flow *f = m->oldest;
-    struct flow **pp = flow_slot(m, &f->ep);
-    *pp = f->next;
-    use_unlink(m, f);
-    m->nflows--;
-    free(f->pts);
-    free(f);
+    size_t gone = 0;
+    while (m->oldest && m->nflows > keep && m->oldest->queued_ns < before_ns) {
+        struct flow *f = m->oldest;
+        if (f->last_ns >= before_ns) {
+            flow_queue(m, f);
+            continue;
+        }
+        *flow_slot(m, &f->ep) = f->next;
+        use_unlink(m, f);
+        m->nflows--;
+        free(f->pts);
+        free(f);
+        gone++;
+    }
+    return gone;
 }
 
 /* The flow table is full (a long busy capture announces more flows within MEDIA_FLOW_IDLE_MS than
  * it holds): forget the flows idle longest, never one used within MEDIA_FLOW_MIN_IDLE_MS, until a
- * quarter of the table is free, so the newest calls' media is still tied to them. Each step takes
- * the head of the use list: the cost is that of the flows forgotten. */
+ * quarter of the table is free, so the newest calls' media is still tied to them. The cost is
+ * that of the flows forgotten or requeued. */
 static void make_room(struct media_ctx *m, int64_t now_ns)
 {
-    const int64_t limit = now_ns - (int64_t)MEDIA_FLOW_MIN_IDLE_MS * NS_PER_MS;
-    while (m->oldest && m->nflows > MEDIA_MAX_FLOWS / 4 * 3 && m->oldest->last_ns <= limit) {
-        drop_oldest(m);
-        m->cnt.flows_evicted++;
-    }
+    int64_t before = now_ns - (int64_t)MEDIA_FLOW_MIN_IDLE_MS * NS_PER_MS + 1;
+    m->cnt.flows_evicted += forget_idle(m, before, MEDIA_MAX_FLOWS / 4 * 3);
 }
 
 /* A new flow replaces the one at the same address:port (Wireshark opens a new conversation for
@@ -226,7 +235,8 @@ static void flow_add(struct media_ctx *m, uint64_t call, const struct net_endpoi
         m->cnt.flows++;
     }
     f->call = call;
-    flow_touch(m, f, now_ns);
+    f->last_ns = now_ns;
+    flow_queue(m, f);
     f->rtcp = rtcp;
     if (rtcp) {
         free(f->pts);
@@ -377,8 +387,9 @@ static void stream_packet(struct media_stream *s, struct flow *conv, int64_t ts_
     s->dirty = true;
 }
 
-/* The call whose SDP announced addr (at any port), the flow used most recently; 0: none. A walk
- * of the use list from its newest end, once per stream the heuristic confirms. */
+/* The call whose SDP announced addr (at any port), of the flow queued last (its latest SDP, or
+ * its last use as of the latest pass of forget_idle); 0: none. A walk of the use list from its
+ * newest end, once per stream the heuristic confirms. */
 static uint64_t addr_call(const struct media_ctx *m, const struct net_addr *addr)
 {
     size_t alen = addr->family == 6 ? 16 : 4;
@@ -449,7 +460,7 @@ enum media_kind media_packet(struct media_ctx *m, const struct net_payload *pl,
     struct flow *disp = fs ? fs : fd;
     if (!disp)
         return m->heur ? heur_packet(m, pl, created) : MEDIA_NONE;
-    flow_touch(m, disp, pl->frame->ts_ns);
+    disp->last_ns = pl->frame->ts_ns;
     if (disp->rtcp || rtp_is_rtcp(pl->data)) {
         struct flow *rf = (fd && fd->rtcp) ? fd : ((fs && fs->rtcp) ? fs : disp);
         m->rtcp_call = rf->call;
@@ -510,16 +521,10 @@ static void sweep_streams(struct media_ctx *m, int64_t before_ns, bool all)
     }
 }
 
-static void sweep_flows(struct media_ctx *m, int64_t before_ns)
-{
-    while (m->oldest && m->oldest->last_ns < before_ns)
-        drop_oldest(m);
-}
-
 void media_expire(struct media_ctx *m, int64_t now_ns)
 {
     sweep_streams(m, now_ns - (int64_t)MEDIA_STREAM_IDLE_MS * NS_PER_MS, false);
-    sweep_flows(m, now_ns - (int64_t)MEDIA_FLOW_IDLE_MS * NS_PER_MS);
+    forget_idle(m, now_ns - (int64_t)MEDIA_FLOW_IDLE_MS * NS_PER_MS, 0);
 }
 
 void media_flush_all(struct media_ctx *m)
