@@ -1,9 +1,10 @@
 /* writer.c: batched inserts of captures, calls, messages and SDP media (one transaction per
  * WRITER_BATCH rows, statements prepared once), raw bytes appended to the spool. Message rows are
  * held until WRITER_MSG_ROWS of them go in one multi-row INSERT (a statement's fixed cost, a third
- * of a row's, is then paid once per group); their ids are assigned here, from max(id) + 1 read
- * under the write lock the transaction takes at its start (BEGIN IMMEDIATE), so callers get a
- * message's id at once and rows it keys (SDP media, tunnels, HEP agents) need not wait. */
+ * of a row's, is then paid once per group); their ids are assigned here, counting on from the
+ * max(id) read when the writer starts (it is the history's only writer: the spool lock), so
+ * callers get a message's id at once and rows it keys (SDP media, tunnels, HEP agents) need not
+ * wait. */
 #include "store/writer.h"
 
 #include "store/stats.h"
@@ -18,7 +19,8 @@
 #define SPOOL_BUF (1u << 20)
 
 enum pm_text { PM_SRC, PM_DST, PM_METHOD, PM_REASON, PM_CSEQ_METHOD, PM_UA, PM_NTEXT };
-#define MSG_COLS 18 /* parameters of one message row */
+#define MSG_COLS    18 /* parameters of one message row */
+#define EP_TEXT_MAX 64 /* "[v6]:port" fits */
 
 /* A message row waiting for its group's INSERT; its text is in the writer's arena. */
 struct pend_msg {
@@ -31,12 +33,11 @@ struct pend_msg {
 struct writer {
     struct db *db;
     sqlite3_stmt *ins_msgs; /* WRITER_MSG_ROWS rows */
-    sqlite3_stmt *max_msg;  /* the next message id */
     struct pend_msg pend[WRITER_MSG_ROWS];
     unsigned npend;
     char *arena; /* text of the held rows */
     size_t alen, acap;
-    int64_t next_msg_id; /* 0: read at the next transaction's start */
+    int64_t next_msg_id;
     /* the open message_spans row: ids first..last of this capture, times lo..hi (n = 0: none) */
     struct {
         int64_t first, last, lo, hi;
@@ -127,10 +128,17 @@ struct writer *writer_new(struct db *db, char *err, size_t errlen)
     w->end_cap = w->ins_cap ? db_prepare(db, SQL_END_CAP, err, errlen) : NULL;
     w->get_call = w->end_cap ? db_prepare(db, SQL_GET_CALL, err, errlen) : NULL;
     w->new_call = w->get_call ? db_prepare(db, SQL_NEW_CALL, err, errlen) : NULL;
-    w->max_msg = w->new_call ? db_prepare(db, SQL_MAX_MSG, err, errlen) : NULL;
-    w->put_span = w->max_msg ? db_prepare(db, SQL_SPAN, err, errlen) : NULL;
-    if (!w->put_span)
+    w->put_span = w->new_call ? db_prepare(db, SQL_SPAN, err, errlen) : NULL;
+    sqlite3_stmt *max_msg = w->put_span ? db_prepare(db, SQL_MAX_MSG, err, errlen) : NULL;
+    if (!max_msg)
         goto fail;
+    int rc = sqlite3_step(max_msg);
+    w->next_msg_id = rc == SQLITE_ROW ? sqlite3_column_int64(max_msg, 0) : 0;
+    sqlite3_finalize(max_msg);
+    if (rc != SQLITE_ROW) {
+        db_error(db, "next message id", err, errlen);
+        goto fail;
+    }
     char sql[sizeof SQL_MSG_HEAD + WRITER_MSG_ROWS * sizeof SQL_MSG_ROW];
     size_t n = (size_t)snprintf(sql, sizeof sql, "%s", SQL_MSG_HEAD);
     for (unsigned i = 0; i < WRITER_MSG_ROWS; i++)
@@ -188,8 +196,8 @@ uint64_t writer_spool(struct writer *w, struct slice raw)
     return spool_append(w, raw);
 }
 
-/* The write lock is taken at once (IMMEDIATE): message ids are assigned from max(id) + 1, which
- * no other writer can change until this transaction ends. */
+/* The write lock is taken at once (IMMEDIATE): another connection writing other tables (`check`
+ * storing findings) then waits for this transaction instead of meeting a failed lock upgrade. */
 static int begin(struct writer *w)
 {
     if (w->in_txn || failed(w))
@@ -199,22 +207,7 @@ static int begin(struct writer *w)
         return -1;
     }
     w->in_txn = true;
-    w->next_msg_id = 0;
     return 0;
-}
-
-static int64_t next_msg_id(struct writer *w)
-{
-    if (w->next_msg_id == 0) {
-        if (sqlite3_step(w->max_msg) != SQLITE_ROW) {
-            sqlite3_reset(w->max_msg);
-            fail_db(w, "next message id");
-            return 0;
-        }
-        w->next_msg_id = sqlite3_column_int64(w->max_msg, 0);
-        sqlite3_reset(w->max_msg);
-    }
-    return w->next_msg_id++;
 }
 
 static void bind_pend(const struct writer *w, sqlite3_stmt *st, int b, const struct pend_msg *p)
@@ -267,14 +260,9 @@ static int put_span(struct writer *w)
     return step(w, st, "insert message span");
 }
 
-/* Adds message id (capture time ts) to the open span. Ids grow by one within a transaction; a
- * gap (a new transaction after another writer's rows, or after a capture's end) starts a span. */
+/* Adds message id (capture time ts) to the open span; the writer's ids grow by one. */
 static void span_add(struct writer *w, int64_t id, int64_t ts)
 {
-    if (w->span.n && id != w->span.last + 1) {
-        put_span(w);
-        w->span.n = 0;
-    }
     if (w->span.n == 0) {
         w->span.first = id;
         w->span.lo = w->span.hi = ts;
@@ -422,18 +410,24 @@ int writer_capture_end(struct writer *w, int complete, const char *hash, uint64_
     return writer_commit(w);
 }
 
+/* Makes room for n more bytes of text in the arena. */
+static void arena_reserve(struct writer *w, size_t n)
+{
+    if (w->alen + n <= w->acap)
+        return;
+    size_t cap = w->acap ? w->acap : 16384;
+    while (cap < w->alen + n)
+        cap *= 2;
+    w->arena = realloc(w->arena, cap);
+    if (!w->arena)
+        abort();
+    w->acap = cap;
+}
+
 /* Copies text into the arena; returns its offset. */
 static uint32_t arena_put(struct writer *w, const void *p, size_t n)
 {
-    if (w->alen + n > w->acap) {
-        size_t cap = w->acap ? w->acap : 16384;
-        while (cap < w->alen + n)
-            cap *= 2;
-        w->arena = realloc(w->arena, cap);
-        if (!w->arena)
-            abort();
-        w->acap = cap;
-    }
+    arena_reserve(w, n);
     memcpy(w->arena + w->alen, p, n);
     w->alen += n;
     return (uint32_t)(w->alen - n);
@@ -445,13 +439,21 @@ static void pend_text(struct writer *w, struct pend_msg *p, enum pm_text t, cons
     p->off[t] = n ? arena_put(w, s, n) : 0;
 }
 
+/* An endpoint's "ip:port" text, formatted straight into the arena. */
+static void pend_endpoint(struct writer *w, struct pend_msg *p, enum pm_text t,
+                          const struct net_endpoint *e)
+{
+    arena_reserve(w, EP_TEXT_MAX);
+    p->off[t] = (uint32_t)w->alen;
+    p->len[t] = (uint32_t)net_endpoint_fmt(e, w->arena + w->alen, EP_TEXT_MAX);
+    w->alen += p->len[t];
+}
+
 uint64_t writer_message(struct writer *w, const struct wr_msg *m)
 {
     if (begin(w) < 0)
         return 0;
-    int64_t id = next_msg_id(w);
-    if (id == 0)
-        return 0;
+    int64_t id = w->next_msg_id++;
     struct pend_msg *p = &w->pend[w->npend++];
     *p = (struct pend_msg){.id = id,
                            .call = (int64_t)m->call,
@@ -464,9 +466,8 @@ uint64_t writer_message(struct writer *w, const struct wr_msg *m)
                            .status = m->status,
                            .flags = m->flags,
                            .transport = m->transport};
-    char ep[64];
-    pend_text(w, p, PM_SRC, ep, net_endpoint_fmt(m->src, ep, sizeof ep));
-    pend_text(w, p, PM_DST, ep, net_endpoint_fmt(m->dst, ep, sizeof ep));
+    pend_endpoint(w, p, PM_SRC, m->src);
+    pend_endpoint(w, p, PM_DST, m->dst);
     pend_text(w, p, PM_METHOD, m->method.p, m->method.len);
     pend_text(w, p, PM_REASON, m->reason.p, m->reason.len);
     pend_text(w, p, PM_CSEQ_METHOD, m->cseq_method.p, m->cseq_method.len);
@@ -668,7 +669,6 @@ int writer_free(struct writer *w, char *err, size_t errlen)
         snprintf(err, errlen, "%s", w->err);
     sqlite3_finalize(w->ins_msg);
     sqlite3_finalize(w->ins_msgs);
-    sqlite3_finalize(w->max_msg);
     sqlite3_finalize(w->put_span);
     free(w->arena);
     sqlite3_finalize(w->ins_call);
