@@ -91,19 +91,20 @@
     " DELETE FROM findings WHERE call = old.id; DELETE FROM findings_calls WHERE call = old.id; "  \
     "END;"
 
+/* Version 1 -> 2: spans for the messages already stored, then the index they replace goes. One
+ * pass over messages, once. Runs of 256 aligned ids here; readers need only that a span covers
+ * its capture's messages between first_id and last_id, not WRITER_SPAN_ROWS. */
+#define SCHEMA_MIGRATE_V2                                                                          \
+    "INSERT OR IGNORE INTO message_spans SELECT capture, min(id), max(id), min(ts_ns), max(ts_ns)" \
+    " FROM messages GROUP BY capture, id >> 8;"                                                    \
+    "DROP INDEX IF EXISTS messages_capture_ts;"
+
 /* capture_stats: per-capture message counts, written when the capture ends (`sipscope stats`),
  * and message_spans, which finds a capture's messages by time (time windows, deleting it): for
  * each run of up to WRITER_SPAN_ROWS consecutive message ids of a capture, their first and last id
  * and their earliest and latest ts_ns (a block-range index, written by store/writer.c: one row per
  * few hundred messages where an index on messages(capture, ts_ns) cost a B-tree insert per
  * message). Also run on its own by store/stats.c so an older file gains them. */
-/* Version 1 -> 2: spans for the messages already stored (runs of 256 ids), then the index they
- * replace goes. One pass over messages, once. */
-#define SCHEMA_MIGRATE_V2                                                                          \
-    "INSERT OR IGNORE INTO message_spans SELECT capture, min(id), max(id), min(ts_ns), max(ts_ns)" \
-    " FROM messages GROUP BY capture, id >> 8;"                                                    \
-    "DROP INDEX IF EXISTS messages_capture_ts;"
-
 #define SCHEMA_CAPTURE_STATS                                                                       \
     "CREATE TABLE IF NOT EXISTS message_spans ("                                                   \
     " capture INTEGER NOT NULL,"                                                                   \
